@@ -1,0 +1,256 @@
+/**
+ * The in-memory workspace the bridges read and the admin routes change:
+ * users (Rocket.Chat documents), rooms with members, and the records of what
+ * the app produced (messages, notifications, UI interactions, uploads).
+ */
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+
+import { StoredUser, toAppRoom, toAppUser } from './convert';
+import type { Workspace, WorkspaceRoom } from './workspace';
+
+export interface ProducedMessage {
+    id: string;
+    roomId?: string;
+    text?: string;
+    blocks?: unknown[];
+    attachments?: unknown[];
+    sender?: string;
+    threadId?: string;
+    createdAt: string;
+}
+
+export interface ProducedNotification {
+    kind: 'user' | 'room';
+    /** username (kind user) or room id (kind room) */
+    to?: string;
+    roomId?: string;
+    text?: string;
+    blocks?: unknown[];
+    sender?: string;
+    createdAt: string;
+}
+
+export interface ProducedUiInteraction {
+    type: string;
+    user?: string;
+    triggerId?: string;
+    appId?: string;
+    viewId?: string;
+    view?: unknown;
+    createdAt: string;
+    [key: string]: unknown;
+}
+
+export interface ProducedUpload {
+    id: string;
+    name: string;
+    roomId?: string;
+    userId?: string;
+    type?: string;
+    size: number;
+    /** the file content decoded as UTF-8 */
+    content: string;
+    createdAt: string;
+}
+
+export interface Produced {
+    messages: ProducedMessage[];
+    notifications: ProducedNotification[];
+    uiInteractions: ProducedUiInteraction[];
+    uploads: ProducedUpload[];
+}
+
+export function emptyProduced(): Produced {
+    return { messages: [], notifications: [], uiInteractions: [], uploads: [] };
+}
+
+let counter = 0;
+export function randomId(length = 17): string {
+    const chars = '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz';
+    let out = '';
+    for (let i = 0; i < length; i++) out += chars[Math.floor(Math.random() * chars.length)];
+    counter++;
+    return out;
+}
+
+export class WorkspaceState {
+    readonly users = new Map<string, StoredUser>();
+
+    private readonly byUsername = new Map<string, string>();
+
+    readonly rooms = new Map<string, WorkspaceRoom>();
+
+    /** userId -> room ids */
+    private readonly memberships = new Map<string, Set<string>>();
+
+    private readonly appUserCache = new Map<string, IUser>();
+
+    /** Everything the app produced since start (capped). */
+    readonly produced: Produced = emptyProduced();
+
+    /** Views the app opened or updated, by view id (for view submits by id). */
+    readonly views = new Map<string, Record<string, unknown>>();
+
+    /** Uploaded file buffers, by upload id. */
+    readonly uploadBuffers = new Map<string, { details: Record<string, unknown>; buffer: Buffer }>();
+
+    private collectors = new Set<Produced>();
+
+    constructor(workspace: Workspace) {
+        for (const u of workspace.users) {
+            const copy = JSON.parse(JSON.stringify(u)) as StoredUser;
+            this.users.set(copy._id, copy);
+            this.byUsername.set(copy.username.toLowerCase(), copy._id);
+        }
+        for (const r of workspace.rooms) {
+            const room: WorkspaceRoom = { ...r, members: [...r.members] };
+            this.rooms.set(room._id, room);
+            for (const m of room.members) this.membershipsOf(m).add(room._id);
+        }
+    }
+
+    private membershipsOf(userId: string): Set<string> {
+        let set = this.memberships.get(userId);
+        if (!set) {
+            set = new Set();
+            this.memberships.set(userId, set);
+        }
+        return set;
+    }
+
+    // ---- users -----------------------------------------------------------
+
+    getUser(id: string): StoredUser | undefined {
+        return this.users.get(id);
+    }
+
+    getUserByUsername(username: string): StoredUser | undefined {
+        const id = this.byUsername.get(String(username).toLowerCase());
+        return id === undefined ? undefined : this.users.get(id);
+    }
+
+    /** The engine's IUser for a user id (cached until the user changes). */
+    appUser(id: string): IUser | undefined {
+        const cached = this.appUserCache.get(id);
+        if (cached) return cached;
+        const user = this.users.get(id);
+        if (!user) return undefined;
+        const converted = toAppUser(user);
+        this.appUserCache.set(id, converted);
+        return converted;
+    }
+
+    isUsernameTaken(username: string, exceptId?: string): boolean {
+        const id = this.byUsername.get(username.toLowerCase());
+        return id !== undefined && id !== exceptId;
+    }
+
+    isEmailTaken(address: string, exceptId?: string): boolean {
+        const wanted = address.toLowerCase();
+        for (const u of this.users.values()) {
+            if (u._id === exceptId) continue;
+            if (u.emails?.some((e) => e.address.toLowerCase() === wanted)) return true;
+        }
+        return false;
+    }
+
+    insertUser(user: StoredUser): void {
+        if (this.users.has(user._id)) throw new Error(`A user with _id "${user._id}" already exists`);
+        if (this.isUsernameTaken(user.username)) throw new Error(`The username "${user.username}" is already in use`);
+        this.users.set(user._id, user);
+        this.byUsername.set(user.username.toLowerCase(), user._id);
+    }
+
+    /** Replaces a user's document (same _id); keeps indexes in sync. */
+    replaceUser(user: StoredUser): void {
+        const previous = this.users.get(user._id);
+        if (!previous) throw new Error(`No user with _id "${user._id}"`);
+        if (previous.username.toLowerCase() !== user.username.toLowerCase()) {
+            this.byUsername.delete(previous.username.toLowerCase());
+            this.byUsername.set(user.username.toLowerCase(), user._id);
+        }
+        this.users.set(user._id, user);
+        this.appUserCache.delete(user._id);
+    }
+
+    deleteUser(id: string): StoredUser | undefined {
+        const user = this.users.get(id);
+        if (!user) return undefined;
+        this.users.delete(id);
+        this.byUsername.delete(user.username.toLowerCase());
+        this.appUserCache.delete(id);
+        const rooms = this.memberships.get(id);
+        if (rooms) {
+            for (const rid of rooms) {
+                const room = this.rooms.get(rid);
+                if (room) room.members = room.members.filter((m) => m !== id);
+            }
+            this.memberships.delete(id);
+        }
+        return user;
+    }
+
+    /** The user whose X-User-Id / X-Auth-Token pair matches; deactivated users cannot log in. */
+    authenticate(userId: unknown, token: unknown): StoredUser | undefined {
+        if (typeof userId !== 'string' || typeof token !== 'string' || !userId || !token) return undefined;
+        const user = this.users.get(userId);
+        if (!user || !user.authToken || user.authToken !== token) return undefined;
+        if (user.active === false) return undefined;
+        return user;
+    }
+
+    // ---- rooms -----------------------------------------------------------
+
+    roomIdsOf(userId: string): string[] {
+        return [...(this.memberships.get(userId) ?? [])];
+    }
+
+    addMember(roomId: string, userId: string): void {
+        const room = this.rooms.get(roomId);
+        if (!room || room.members.includes(userId)) return;
+        room.members.push(userId);
+        this.membershipsOf(userId).add(roomId);
+    }
+
+    removeMember(roomId: string, userId: string): void {
+        const room = this.rooms.get(roomId);
+        if (!room) return;
+        room.members = room.members.filter((m) => m !== userId);
+        this.memberships.get(userId)?.delete(roomId);
+    }
+
+    roomCreatorId(room: WorkspaceRoom): string | undefined {
+        const explicit = (room as { u?: { _id?: string } }).u?._id;
+        if (explicit) return explicit;
+        if (room.t === 'd') return undefined;
+        if (room.members.includes('admin')) return 'admin';
+        return room.members[0];
+    }
+
+    appRoom(roomId: string): IRoom | undefined {
+        const room = this.rooms.get(roomId);
+        if (!room) return undefined;
+        const creatorId = this.roomCreatorId(room);
+        return toAppRoom(room, creatorId ? this.appUser(creatorId) : undefined);
+    }
+
+    // ---- what the app produced ------------------------------------------
+
+    /** Starts collecting everything the app produces until the returned function is called. */
+    collect(): () => Produced {
+        const bucket = emptyProduced();
+        this.collectors.add(bucket);
+        return () => {
+            this.collectors.delete(bucket);
+            return bucket;
+        };
+    }
+
+    record<K extends keyof Produced>(kind: K, item: Produced[K][number]): void {
+        const all = this.produced[kind] as Array<Produced[K][number]>;
+        all.push(item);
+        if (all.length > 10000) all.splice(0, all.length - 10000);
+        for (const bucket of this.collectors) (bucket[kind] as Array<Produced[K][number]>).push(item);
+    }
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * npm run package: builds the installable app zip in dist/.
+ *
+ * 1. `rc-apps package` on a staging copy that holds only the app (app.json,
+ *    icon, i18n, src/): it walks and compiles every .ts file of its folder, so
+ *    the host, tests and scripts must not be beside it. This is the official
+ *    check and compile step.
+ * 2. The Apps-Engine runtime lets an app require only Node built-ins and the
+ *    engine itself, so the class file is re-bundled with esbuild with its npm
+ *    dependencies (ajv, sift, re2js) inside, and the zip rewritten to hold
+ *    app.json, the icon, i18n and that one file.
+ */
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const AdmZip = require('adm-zip');
+const esbuild = require('esbuild');
+
+const root = path.resolve(__dirname, '..');
+const dist = path.join(root, 'dist');
+// Not under dist/: the CLI ignores every file below a folder named dist.
+const stage = path.join(root, '.package-stage');
+const appInfo = JSON.parse(fs.readFileSync(path.join(root, 'app.json'), 'utf8'));
+const classFileJs = appInfo.classFile.replace(/\.ts$/, '.js');
+
+// The runtime runs app code with `globalThis` undefined; re2js reads
+// TextEncoder/TextDecoder through it.
+const RUNTIME_GLOBALS = 'globalThis = globalThis || { TextEncoder: TextEncoder, TextDecoder: TextDecoder };';
+
+function stageApp() {
+    fs.rmSync(stage, { recursive: true, force: true });
+    fs.mkdirSync(stage, { recursive: true });
+    for (const entry of ['app.json', appInfo.iconFile, 'i18n', 'src']) {
+        fs.cpSync(path.join(root, entry), path.join(stage, entry), { recursive: true });
+    }
+    // The CLI reads the engine version from package.json; it needs no more than this.
+    const { name, version, devDependencies } = require(path.join(root, 'package.json'));
+    const engine = { '@rocket.chat/apps-engine': devDependencies['@rocket.chat/apps-engine'] };
+    fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify({ name, version, private: true, devDependencies: engine }));
+    // It resolves the engine from the app's own folder.
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
+}
+
+function runRcAppsPackage() {
+    const cli = path.join(root, 'node_modules', '.bin', 'rc-apps');
+    execFileSync(cli, ['package', '--no-color'], { cwd: stage, stdio: ['ignore', 'inherit', 'inherit'] });
+    const packaged = path.join(stage, 'dist');
+    const zipName = fs.readdirSync(packaged).find((name) => name.endsWith('.zip'));
+    if (!zipName) {
+        throw new Error('rc-apps package produced no zip');
+    }
+    return { zipName, zip: new AdmZip(path.join(packaged, zipName)) };
+}
+
+async function bundleClassFile() {
+    const result = await esbuild.build({
+        entryPoints: [path.join(root, appInfo.classFile)],
+        bundle: true,
+        platform: 'neutral',
+        mainFields: ['main', 'module'],
+        format: 'cjs',
+        target: 'es2020',
+        external: ['@rocket.chat/apps-engine', '@rocket.chat/apps-engine/*'],
+        banner: { js: RUNTIME_GLOBALS },
+        legalComments: 'none',
+        write: false,
+        logLevel: 'warning',
+    });
+    return Buffer.from(result.outputFiles[0].contents);
+}
+
+async function main() {
+    stageApp();
+    const { zipName, zip: packaged } = runRcAppsPackage();
+    const bundle = await bundleClassFile();
+
+    const output = new AdmZip();
+    for (const entry of packaged.getEntries()) {
+        const keep = entry.entryName === 'app.json' || entry.entryName === appInfo.iconFile || entry.entryName.startsWith('i18n/');
+        if (keep && !entry.isDirectory) {
+            output.addFile(entry.entryName, entry.getData());
+        }
+    }
+    output.addFile(classFileJs, bundle);
+
+    const target = path.join(dist, zipName);
+    output.writeZip(target);
+    fs.rmSync(stage, { recursive: true, force: true });
+    console.log(`Packaged ${path.relative(root, target)} (${Math.round(fs.statSync(target).size / 1024)} KiB, class file ${Math.round(bundle.length / 1024)} KiB)`);
+}
+
+main().catch((error) => {
+    console.error(error.message || error);
+    process.exit(1);
+});

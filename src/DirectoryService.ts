@@ -1,0 +1,141 @@
+import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+
+import { Directory } from './core/directory';
+import { EngineUser, toUserRecord, UserRecord } from './core/record';
+
+/** What directory.info reports about the last build. */
+export interface BuildReport {
+    builtAt: string;
+    durationMs: number;
+    bridgeCalls: number;
+    rooms: number;
+}
+
+const ROOM_PAGE_SIZE = 100; // the most getAllRooms hands out at once
+const MEMBER_READS_IN_FLIGHT = 4;
+
+/**
+ * Keeps the app's directory of users. The engine cannot list users, so the
+ * directory is built from every room's members (plus the app user), kept
+ * fresh by the user events, and rebuilt in the background once it is older
+ * than the configured age while the previous one keeps answering. Only the
+ * very first build makes a request wait.
+ */
+export class DirectoryService {
+    private current?: Directory;
+    private building?: Promise<Directory>;
+    /** Changes that arrive while a rebuild runs, replayed on its result. */
+    private pendingChanges: Array<(directory: Directory) => void> = [];
+    private report?: BuildReport;
+
+    constructor(private readonly reader: () => IRead, private readonly maxAgeMs: () => number, private readonly onError: (error: unknown) => void) {}
+
+    /** The directory to answer from. */
+    async get(): Promise<Directory> {
+        if (!this.current) {
+            return this.rebuild();
+        }
+        if (!this.building && this.report && Date.now() - Date.parse(this.report.builtAt) > this.maxAgeMs()) {
+            this.rebuild().catch(this.onError);
+        }
+        return this.current;
+    }
+
+    /** Starts a build unless one runs already; resolves to the directory that is current afterwards. */
+    rebuild(): Promise<Directory> {
+        this.building ??= this.build().finally(() => {
+            this.building = undefined;
+        });
+        return this.building;
+    }
+
+    info(): Record<string, unknown> {
+        const ageMs = this.report ? Date.now() - Date.parse(this.report.builtAt) : null;
+        return { ready: !!this.current, building: !!this.building, ageMs, lastBuild: this.report ?? null };
+    }
+
+    /** A user the app learned of from an event or a request. */
+    upsert(user: IUser): void {
+        const record = toUserRecord(user as unknown as EngineUser);
+        this.apply((directory) => directory.upsert(record));
+    }
+
+    /** Adds a user met in a request when the directory lacks it (users in no room come in this way). */
+    meet(user: IUser): void {
+        if (this.current && !this.current.has(user.id)) {
+            this.upsert(user);
+        }
+    }
+
+    remove(userId: string): void {
+        this.apply((directory) => directory.remove(userId));
+    }
+
+    private apply(change: (directory: Directory) => void): void {
+        if (this.current) {
+            change(this.current);
+        }
+        if (this.building) {
+            this.pendingChanges.push(change);
+        }
+    }
+
+    private async build(): Promise<Directory> {
+        const started = Date.now();
+        this.pendingChanges = [];
+        const read = this.reader();
+        const rooms = read.getRoomReader();
+        const seen = new Map<string, UserRecord>();
+        const add = (user: IUser | undefined) => {
+            if (user?.id && !seen.has(user.id)) {
+                seen.set(user.id, toUserRecord(user as unknown as EngineUser));
+            }
+        };
+
+        add(await read.getUserReader().getAppUser());
+        let bridgeCalls = 1;
+        let roomCount = 0;
+        for (let skip = 0; ; skip += ROOM_PAGE_SIZE) {
+            const page = await rooms.getAllRooms({}, { limit: ROOM_PAGE_SIZE, skip });
+            bridgeCalls++;
+            if (!page) {
+                throw new Error('The app cannot list rooms: grant it the room.system.view-all permission');
+            }
+            roomCount += page.length;
+            await forEachLimited(page, MEMBER_READS_IN_FLIGHT, async (room) => {
+                (await rooms.getMembers(room.id)).forEach(add);
+                bridgeCalls++;
+            });
+            if (page.length < ROOM_PAGE_SIZE) {
+                break;
+            }
+        }
+
+        // Users the rooms no longer show (in no room now, or met only through
+        // events) still exist: only a deletion event removes a user.
+        for (const record of this.current?.records() ?? []) {
+            if (!seen.has(record._id)) {
+                seen.set(record._id, record);
+            }
+        }
+        const directory = new Directory(seen.values());
+        this.pendingChanges.forEach((change) => change(directory));
+        this.pendingChanges = [];
+        directory.prepareOrders([[{ path: ['username'], direction: 1 }], [{ path: ['name'], direction: 1 }]]);
+        this.current = directory;
+        this.report = { builtAt: new Date().toISOString(), durationMs: Date.now() - started, bridgeCalls, rooms: roomCount };
+        return directory;
+    }
+
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, action: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            await action(items[next++]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
