@@ -13,6 +13,7 @@ import { ApiSecurity, ApiVisibility, IApiRequest, IApiResponse } from '@rocket.c
 import { App } from '@rocket.chat/apps-engine/definition/App';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
+import type { IUIKitInteractionHandler, IUIKitResponse, UIKitBlockInteractionContext, UIKitViewCloseInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
 import type {
     IPostUserCreated,
     IPostUserDeleted,
@@ -24,7 +25,8 @@ import type {
     IUserStatusContext,
 } from '@rocket.chat/apps-engine/definition/users';
 
-import { Config, defaultConfig } from './core/config';
+import { DirectoryChat } from './command/DirectoryChat';
+import { Config, defaultConfig, toCaller } from './core/config';
 import { ApiResponse, respond } from './core/errors';
 import { ListContext, ListRequest } from './core/handlers';
 import { DirectoryService } from './DirectoryService';
@@ -34,10 +36,11 @@ import { configFromValues, provideSettings, readSettingValues } from './settings
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 export default class UserDirectoryApp extends App
-    implements IPostUserCreated, IPostUserUpdated, IPostUserDeleted, IPostUserStatusChanged, IPostUserLoggedIn {
+    implements IPostUserCreated, IPostUserUpdated, IPostUserDeleted, IPostUserStatusChanged, IPostUserLoggedIn, IUIKitInteractionHandler {
     private config: Config = defaultConfig();
     private settingValues = new Map<string, unknown>();
     private readonly directory: DirectoryService;
+    private readonly chat: DirectoryChat;
 
     constructor(info: IAppInfo, logger: ILogger, accessors?: IAppAccessors) {
         super(info, logger, accessors);
@@ -46,6 +49,7 @@ export default class UserDirectoryApp extends App
             () => this.config.directoryMaxAgeMs,
             (error) => this.getLogger().error('Directory build failed', error),
         );
+        this.chat = new DirectoryChat({ appId: this.getID(), context: () => this.context(), logger: () => this.getLogger() });
     }
 
     protected async extendConfiguration(configuration: IConfigurationExtend): Promise<void> {
@@ -58,6 +62,7 @@ export default class UserDirectoryApp extends App
                 buildFacts: () => ({ version: this.getVersion(), ...this.directory.info() }),
             }),
         });
+        await configuration.slashCommands.provideSlashCommand(this.chat.slashCommand());
     }
 
     public async onEnable(environment: IEnvironmentRead): Promise<boolean> {
@@ -71,18 +76,22 @@ export default class UserDirectoryApp extends App
         this.config = configFromValues(this.settingValues);
     }
 
-    /** Answers an endpoint request from the core, over the directory (the first request waits for its build). */
+    /** The directory and settings to answer from (the first call waits for the first build). */
+    private async context(): Promise<ListContext> {
+        return { directory: await this.directory.get(), config: this.config };
+    }
+
+    /** Answers an endpoint request from the core. */
     public async answer(request: IApiRequest, handler: (request: ListRequest, context: ListContext) => ApiResponse): Promise<IApiResponse> {
         const onUnexpected = (error: unknown) => this.getLogger().error('Request failed', error);
         let response: ApiResponse;
         try {
-            const directory = await this.directory.get();
+            const context = await this.context();
             if (request.user) {
                 this.directory.meet(request.user);
             }
-            const caller = request.user && { id: request.user.id, username: request.user.username, roles: request.user.roles ?? [] };
-            const listRequest: ListRequest = { caller, query: request.query ?? {}, params: request.params ?? {} };
-            response = respond(() => handler(listRequest, { directory, config: this.config }), onUnexpected);
+            const listRequest: ListRequest = { caller: request.user && toCaller(request.user), query: request.query ?? {}, params: request.params ?? {} };
+            response = respond(() => handler(listRequest, context), onUnexpected);
         } catch (error) {
             onUnexpected(error);
             response = { status: 503, content: { success: false, error: 'The user directory is not available yet; try again shortly [error-directory-unavailable]' } };
@@ -109,5 +118,14 @@ export default class UserDirectoryApp extends App
 
     public async executePostUserLoggedIn(user: IUser): Promise<void> {
         this.directory.upsert(user);
+    }
+
+    public executeBlockActionHandler(context: UIKitBlockInteractionContext, read: IRead, _http: IHttp, _persistence: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+        return this.chat.handleBlockAction(context, read, modify);
+    }
+
+    public async executeViewClosedHandler(context: UIKitViewCloseInteractionContext): Promise<IUIKitResponse> {
+        this.chat.forget(context.getInteractionData().user.id);
+        return context.getInteractionResponder().successResponse();
     }
 }

@@ -72,3 +72,8 @@ export function hasPermission(caller: Caller, permission: Permission, config: Co
     const allowed = config.permissionRoles[permission];
     return caller.roles.some((role) => allowed.has(role));
 }
+
+/** The caller of a request, from the engine's user (or anything shaped like it). */
+export function toCaller(user: { id: string; username: string; roles?: readonly string[] }): Caller {
+    return { id: user.id, username: user.username, roles: user.roles ?? [] };
+}

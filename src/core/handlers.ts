@@ -107,12 +107,13 @@ export function authorizeUserListing(caller: Caller, config: Config): void {
     }
 }
 
-function seesEverything(caller: Caller, config: Config): boolean {
+/** Emails, roles and last logins of others: `view-full-other-user-info`. */
+export function seesFullUserInfo(caller: Caller, config: Config): boolean {
     return hasPermission(caller, 'view-full-other-user-info', config);
 }
 
 function seesVoipExtension(caller: Caller, config: Config): boolean {
-    return seesEverything(caller, config) || hasPermission(caller, 'view-user-voip-extension', config);
+    return seesFullUserInfo(caller, config) || hasPermission(caller, 'view-user-voip-extension', config);
 }
 
 /** Case-insensitive literal substring test over the pre-lowered search keys. */
@@ -152,7 +153,7 @@ export function selectUsersList(request: ListRequest, context: ListContext): Lis
     const caller = requireCaller(request);
     authorizeUserListing(caller, config);
 
-    const privileged = seesEverything(caller, config);
+    const privileged = seesFullUserInfo(caller, config);
     const selectable = (field: string) =>
         privileged ? field !== 'services' : !LIST_HIDDEN_FIELDS.has(field) && (field !== 'freeSwitchExtension' || seesVoipExtension(caller, config));
     const page = parsePage(request.query, config);
@@ -210,7 +211,7 @@ export function selectUsersByStatus(request: ListRequest, context: ListContext):
     }
     const searchTerm = params.searchTerm as string | undefined;
     if (searchTerm !== undefined && searchTerm.trim() !== '') {
-        tests.push(textTest(searchTerm, seesEverything(caller, config)));
+        tests.push(textTest(searchTerm, seesFullUserInfo(caller, config)));
     }
     const fields = seesVoipExtension(caller, config) ? [...BY_STATUS_FIELDS, 'freeSwitchExtension'] : BY_STATUS_FIELDS;
     return select(context, new Projection(fields), sort, tests, page);
@@ -279,7 +280,7 @@ function livechatRow({ record }: DirectoryEntry): Record<string, unknown> {
 /** The app's own endpoint: what the directory holds, for admins. */
 export function directoryInfo(request: ListRequest, context: ListContext, facts: Record<string, unknown>): ApiResponse {
     const caller = requireCaller(request);
-    if (!seesEverything(caller, context.config)) {
+    if (!seesFullUserInfo(caller, context.config)) {
         throw unauthorized();
     }
     return { status: 200, content: { ...facts, users: context.directory.size, success: true } };

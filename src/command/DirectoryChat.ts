@@ -1,0 +1,186 @@
+import type { ILogger, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
+import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
+import type { IUIKitResponse, UIKitBlockInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import type { LayoutBlock } from '@rocket.chat/ui-kit';
+
+import { toCaller } from '../core/config';
+import type { ListContext } from '../core/handlers';
+import { Translate, translator } from '../i18n';
+import { csvColumns, toCsv } from './csv';
+import { CommandError, DirectoryQuery, emptyQuery, PAGE_SIZE, parseCommand } from './parse';
+import { Action, applyViewAction, decodeQuery, renderDirectoryView, renderListMessage } from './render';
+import { directoryPage, DirectoryPage, selectDirectory } from './run';
+
+/** What the chat needs from the app. */
+export interface DirectorySource {
+    readonly appId: string;
+    context(): Promise<ListContext>;
+    logger(): ILogger;
+}
+
+const MAX_REMEMBERED_VIEWS = 10_000;
+
+/**
+ * The directory in the chat: the `/users` command, its buttons, the
+ * contextual bar and the CSV export. A thin adapter: parsing and rendering
+ * are pure, and every list comes from the endpoints' core.
+ */
+export class DirectoryChat {
+    /** The query each user's contextual bar shows, so that a select change keeps the other filters. */
+    private readonly openViews = new Map<string, DirectoryQuery>();
+
+    constructor(private readonly source: DirectorySource) {}
+
+    slashCommand(): ISlashCommand {
+        return {
+            command: 'users',
+            i18nParamsExample: 'command_params',
+            i18nDescription: 'command_description',
+            providesPreview: false,
+            executor: (context, read, modify) => this.runCommand(context, read, modify),
+        };
+    }
+
+    async runCommand(context: SlashCommandContext, read: IRead, modify: IModify): Promise<void> {
+        const user = context.getSender();
+        const room = context.getRoom();
+        const t = translatorFor(user);
+        await this.guard(user, room, read, modify, t, async () => {
+            const command = parseCommand(context.getArguments());
+            if (command.kind === 'help') {
+                return this.notify(user, room, read, modify, t('help', { pageSize: PAGE_SIZE }));
+            }
+            if (command.exportCsv) {
+                return this.exportCsv(user, room, command.query, read, modify, t);
+            }
+            const page = await this.page(command.query, user);
+            const { text, blocks } = renderListMessage(page, this.source.appId, t);
+            return this.notify(user, room, read, modify, text, blocks);
+        });
+    }
+
+    async handleBlockAction(context: UIKitBlockInteractionContext, read: IRead, modify: IModify): Promise<IUIKitResponse> {
+        const data = context.getInteractionData();
+        const responder = context.getInteractionResponder();
+        const { user, room, actionId, value } = data;
+        const t = translatorFor(user);
+        const inView = data.container?.type === 'view';
+
+        if (actionId === Action.open || (inView && actionId !== Action.export)) {
+            const current = this.openViews.get(user.id) ?? emptyQuery();
+            const query = actionId === Action.open || actionId === Action.page ? decodeQuery(value) : applyViewAction(current, actionId, value);
+            try {
+                const view = renderDirectoryView(await this.page(query, user), this.source.appId, t);
+                this.remember(user.id, query);
+                return actionId === Action.open ? responder.openContextualBarViewResponse(view) : responder.updateContextualBarViewResponse(view);
+            } catch (error) {
+                await this.guard(user, room, read, modify, t, () => Promise.reject(error));
+                return responder.errorResponse();
+            }
+        }
+        await this.guard(user, room, read, modify, t, async () => {
+            if (actionId === Action.export) {
+                return this.exportCsv(user, room, decodeQuery(value), read, modify, t);
+            }
+            if (actionId === Action.page) {
+                const { text, blocks } = renderListMessage(await this.page(decodeQuery(value), user), this.source.appId, t);
+                return this.notify(user, room, read, modify, text, blocks);
+            }
+        });
+        return responder.successResponse();
+    }
+
+    forget(userId: string): void {
+        this.openViews.delete(userId);
+    }
+
+    private remember(userId: string, query: DirectoryQuery): void {
+        this.openViews.delete(userId);
+        if (this.openViews.size >= MAX_REMEMBERED_VIEWS) {
+            this.openViews.delete(this.openViews.keys().next().value as string);
+        }
+        this.openViews.set(userId, query);
+    }
+
+    private async page(query: DirectoryQuery, user: IUser): Promise<DirectoryPage> {
+        return directoryPage(query, toCaller(user), await this.source.context(), PAGE_SIZE);
+    }
+
+    /** Sends the whole filtered list as a CSV file in the caller's direct messages with the app user. */
+    private async exportCsv(user: IUser, room: IRoom | undefined, query: DirectoryQuery, read: IRead, modify: IModify, t: Translate): Promise<void> {
+        const context = await this.source.context();
+        // The whole list, not a page: the API's page limits do not apply to an export.
+        const everything = { ...context, config: { ...context.config, maxCount: Number.MAX_SAFE_INTEGER } };
+        const { listing, showEmails } = selectDirectory({ ...query, page: 1 }, toCaller(user), everything, Math.max(1, context.directory.size));
+        const rows = (function* () {
+            for (const entry of listing.entries) {
+                yield listing.shape(entry);
+            }
+        })();
+        const csv = toCsv(rows, csvColumns(query.list, showEmails));
+
+        const appUser = await read.getUserReader().getAppUser();
+        if (!appUser) {
+            throw new Error('The app user is missing');
+        }
+        const directRoom = await this.directRoom(appUser, user, read, modify);
+        const filename = `${query.list}-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')}.csv`;
+        await modify.getCreator().getUploadCreator().uploadBuffer(Buffer.from(csv, 'utf8'), { filename, room: directRoom, user: appUser });
+        if (room && room.id !== directRoom.id) {
+            await this.notify(user, room, read, modify, t('export_sent', { count: listing.total, file: filename }));
+        }
+    }
+
+    private async directRoom(appUser: IUser, user: IUser, read: IRead, modify: IModify): Promise<IRoom> {
+        const usernames = [appUser.username, user.username];
+        const existing = await read.getRoomReader().getDirectByUsernames(usernames).catch(() => undefined);
+        if (existing) {
+            return existing;
+        }
+        const creator = modify.getCreator();
+        const roomId = await creator.finish(creator.startRoom().setType(RoomType.DIRECT_MESSAGE).setCreator(appUser).setMembersToBeAddedByUsernames(usernames));
+        const created = await read.getRoomReader().getById(roomId);
+        if (!created) {
+            throw new Error('The direct room could not be created');
+        }
+        return created;
+    }
+
+    /** An ephemeral message: only the user sees it. */
+    private async notify(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, text: string, blocks?: LayoutBlock[]): Promise<void> {
+        if (!room) {
+            return;
+        }
+        const builder = modify.getCreator().startMessage().setRoom(room).setText(text);
+        const appUser = await read.getUserReader().getAppUser();
+        if (appUser) {
+            builder.setSender(appUser);
+        }
+        if (blocks) {
+            builder.setBlocks(blocks);
+        }
+        await modify.getNotifier().notifyUser(user, builder.getMessage());
+    }
+
+    /** Runs an action, turning a user's mistake into a friendly reply and anything else into a short apology. */
+    private async guard(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, t: Translate, action: () => Promise<void>): Promise<void> {
+        try {
+            await action();
+        } catch (error) {
+            if (error instanceof CommandError) {
+                const hint = error.key === 'not_allowed' || error.key === 'command_error_usage' ? '' : `\n${t('command_error_usage')}`;
+                await this.notify(user, room, read, modify, `${t(error.key, error.values)}${hint}`);
+                return;
+            }
+            this.source.logger().error('The /users command failed', error);
+            await this.notify(user, room, read, modify, t('unavailable'));
+        }
+    }
+}
+
+function translatorFor(user: IUser): Translate {
+    return translator(user.settings?.preferences?.language);
+}
