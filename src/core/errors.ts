@@ -35,8 +35,16 @@ type JsonQueryError = 'error-invalid-sort' | 'error-invalid-query' | 'error-inva
 export const invalidJsonQuery = (errorType: JsonQueryError, message: string): ApiError =>
     new ApiError(400, { success: false, error: `${message} [${errorType}]`, errorType, details: { helperMethod: 'parseJsonQuery' } });
 
-export const invalidSort = (raw: string): ApiError =>
-    invalidJsonQuery('error-invalid-sort', `Invalid sort parameter provided: ${JSON.stringify(raw)}`);
+/**
+ * A raw `sort`/`fields`/`query` parameter as Rocket.Chat quotes it in its
+ * errors: the text verbatim (`"{"name":"asc"}"`, not JSON-escaped); a value the
+ * query parser turned into an array or object is shown as JSON.
+ */
+export function rawText(raw: unknown): string {
+    return typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
+}
+
+export const invalidSort = (raw: unknown): ApiError => invalidJsonQuery('error-invalid-sort', `Invalid sort parameter provided: "${rawText(raw)}"`);
 
 export const invalidLivechatType = (): ApiError => new ApiError(400, { success: false, error: 'Invalid type' });
 

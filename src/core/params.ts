@@ -1,7 +1,7 @@
 import Ajv, { ValidateFunction } from 'ajv';
 
 import { Config } from './config';
-import { invalidJsonQuery, invalidParams, invalidSort } from './errors';
+import { invalidJsonQuery, invalidParams, invalidSort, rawText } from './errors';
 import { isPlainObject } from './record';
 
 /** Query-string values as the server's Express parser delivers them. */
@@ -51,7 +51,6 @@ export function parseSort(raw: unknown, fallback: SortSpec): SortSpec {
     if (raw === undefined) {
         return fallback;
     }
-    const text = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
     let parsed: unknown;
     try {
         parsed = typeof raw === 'string' ? JSON.parse(raw) : undefined;
@@ -59,12 +58,12 @@ export function parseSort(raw: unknown, fallback: SortSpec): SortSpec {
         parsed = undefined;
     }
     if (!isPlainObject(parsed)) {
-        throw invalidSort(text);
+        throw invalidSort(raw);
     }
     const spec: SortSpec = [];
     for (const [field, direction] of Object.entries(parsed)) {
         if ((direction !== 1 && direction !== -1) || field === '') {
-            throw invalidSort(text);
+            throw invalidSort(raw);
         }
         spec.push([field, direction]);
     }
@@ -91,14 +90,13 @@ export function parseFieldInclusions(raw: unknown): string[] {
     if (raw === undefined) {
         return [];
     }
-    const text = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
     let parsed: unknown;
     try {
         parsed = typeof raw === 'string' ? JSON.parse(raw) : undefined;
     } catch {
         parsed = undefined;
     }
-    const fieldsError = () => invalidJsonQuery('error-invalid-fields', `Invalid fields parameter provided: ${JSON.stringify(text)}`);
+    const fieldsError = () => invalidJsonQuery('error-invalid-fields', `Invalid fields parameter provided: "${rawText(raw)}"`);
     if (!isPlainObject(parsed)) {
         throw fieldsError();
     }

@@ -1,6 +1,6 @@
 import sift, { createEqualsOperation } from 'sift';
 
-import { invalidJsonQuery, ApiError } from './errors';
+import { invalidJsonQuery, ApiError, rawText } from './errors';
 import { isPlainObject, UserRecord } from './record';
 import { compileRegex, UnsafeRegexError } from './regex';
 
@@ -29,7 +29,7 @@ export function parseQuery(raw: unknown, isVisibleRoot: (field: string) => boole
         query = undefined;
     }
     if (!isPlainObject(query)) {
-        throw queryError(`Invalid query parameter provided: ${JSON.stringify(typeof raw === 'string' ? raw : String(raw))}`);
+        throw queryError(`Invalid query parameter provided: "${rawText(raw)}"`);
     }
     validateFilter(query, isVisibleRoot, 0);
     return query;
