@@ -11,7 +11,8 @@ import type { Workspace, WorkspaceRoom } from './workspace';
 
 export interface ProducedMessage {
     id: string;
-    roomId?: string;
+    /** room id */
+    room?: string;
     text?: string;
     blocks?: unknown[];
     attachments?: unknown[];
@@ -24,7 +25,8 @@ export interface ProducedNotification {
     kind: 'user' | 'room';
     /** username (kind user) or room id (kind room) */
     to?: string;
-    roomId?: string;
+    /** room id of the notification's message */
+    room?: string;
     text?: string;
     blocks?: unknown[];
     sender?: string;
@@ -45,7 +47,9 @@ export interface ProducedUiInteraction {
 export interface ProducedUpload {
     id: string;
     name: string;
-    roomId?: string;
+    /** room id */
+    room?: string;
+    /** uploader's user id */
     userId?: string;
     type?: string;
     size: number;
@@ -65,12 +69,10 @@ export function emptyProduced(): Produced {
     return { messages: [], notifications: [], uiInteractions: [], uploads: [] };
 }
 
-let counter = 0;
 export function randomId(length = 17): string {
     const chars = '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz';
     let out = '';
     for (let i = 0; i < length; i++) out += chars[Math.floor(Math.random() * chars.length)];
-    counter++;
     return out;
 }
 
