@@ -1,0 +1,191 @@
+import { compareStrings, compareValues, sortValue } from '../../src/core/compare';
+import { Directory, SortKey } from '../../src/core/directory';
+import { UserRecord } from '../../src/core/record';
+import { numberedUsers, rec } from './fixtures';
+
+const key = (field: string, direction: 1 | -1 = 1): SortKey => ({ path: field.split('.'), direction });
+
+/** More sort orders than the directory caches at once (8), so that some are dropped and rebuilt. */
+const SORTS: SortKey[][] = [
+    [key('username')],
+    [key('username', -1)],
+    [key('name')],
+    [key('name', -1), key('username')],
+    [key('status'), key('active')],
+    [key('status', -1), key('active', -1)],
+    [key('roles')],
+    [key('roles', -1)],
+    [key('customFields.rank')],
+    [key('customFields.rank', -1)],
+    [key('emails.address')],
+    [],
+];
+
+/** A small deterministic pseudo-random generator (mulberry32), so that failures reproduce. */
+function random(seed: number): () => number {
+    return () => {
+        seed = (seed + 0x6d2b79f5) | 0;
+        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+function randomUser(next: () => number, id: string): UserRecord {
+    const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
+    const ranks: unknown[] = [undefined, null, 1, 2, -3, 'a', 'B', { x: 1 }, [], [2, 'z'], true, false];
+    const user = rec({
+        _id: id,
+        username: pick([undefined, 'ann', 'Bob', 'bob', 'zed', 'émile', 'a\u{1F600}']),
+        name: pick([undefined, 'Ann', 'ann', 'Zoe', '']),
+        status: pick([undefined, 'online', 'away', 'offline']),
+        active: pick([undefined, true, false]),
+        roles: pick([undefined, [], ['user'], ['user', 'bot'], ['admin', 'zzz']]),
+        emails: pick([undefined, [], [{ address: 'm@x', verified: true }], [{ address: 'b@x', verified: false }, { address: 'y@x', verified: true }]]),
+    });
+    const rank = pick(ranks);
+    if (rank !== undefined || next() < 0.5) {
+        user.customFields = rank === undefined ? {} : { rank };
+    }
+    return user;
+}
+
+const idsOf = (directory: Directory, sort: SortKey[], offset = 0, count = Infinity) => directory.select(sort, undefined, offset, count).entries.map((entry) => entry.record._id);
+
+function expectSameOrders(maintained: Directory): void {
+    const fresh = new Directory([...maintained.records()]);
+    for (const sort of SORTS) {
+        expect(idsOf(maintained, sort)).toEqual(idsOf(fresh, sort));
+    }
+}
+
+describe('Directory: incremental maintenance of cached orders', () => {
+    it.each([1, 2, 3, 4, 5])('keeps every cached order equal to a fresh one through random changes (seed %i)', (seed) => {
+        const next = random(seed);
+        const directory = new Directory(Array.from({ length: 40 }, (_, i) => randomUser(next, `id${i}`)));
+        let nextId = 40;
+        for (let step = 0; step < 400; step++) {
+            const existing = [...directory.records()];
+            const roll = next();
+            if (roll < 0.35 || existing.length === 0) {
+                directory.upsert(randomUser(next, `id${nextId++}`));
+            } else if (roll < 0.7) {
+                directory.upsert(randomUser(next, existing[Math.floor(next() * existing.length)]._id));
+            } else if (roll < 0.95) {
+                expect(directory.remove(existing[Math.floor(next() * existing.length)]._id)).toBe(true);
+            } else {
+                expect(directory.remove('no-such-id')).toBe(false);
+            }
+            // Use a few orders between changes, so that they are cached and must be maintained.
+            idsOf(directory, SORTS[Math.floor(next() * SORTS.length)]);
+            if (step % 50 === 49) {
+                expectSameOrders(directory);
+            }
+        }
+        expectSameOrders(directory);
+    });
+
+    it('keeps each order sorted by its keys, then by _id', () => {
+        const next = random(42);
+        const directory = new Directory();
+        SORTS.slice(0, 8).forEach((sort) => idsOf(directory, sort));
+        for (let i = 0; i < 200; i++) {
+            directory.upsert(randomUser(next, `u${Math.floor(next() * 120)}`));
+        }
+        for (const sort of SORTS) {
+            const records = directory.select(sort, undefined, 0, Infinity).entries.map((entry) => entry.record);
+            for (let i = 1; i < records.length; i++) {
+                expect(order(sort, records[i - 1], records[i])).toBe(-1);
+            }
+        }
+    });
+});
+
+/** The reference order: each key in MongoDB order and direction, then _id ascending. */
+function order(sort: SortKey[], a: UserRecord, b: UserRecord): number {
+    for (const { path, direction } of sort) {
+        const byKey = compareValues(sortValue(a, path, direction), sortValue(b, path, direction));
+        if (byKey !== 0) {
+            return byKey * direction;
+        }
+    }
+    return compareStrings(a._id, b._id);
+}
+
+describe('Directory: contents', () => {
+    it('upserts by id: a second upsert replaces the user everywhere', () => {
+        const directory = new Directory([rec({ _id: 'a', username: 'zz' }), rec({ _id: 'b', username: 'mm' })]);
+        expect(idsOf(directory, [key('username')])).toEqual(['b', 'a']);
+        directory.upsert(rec({ _id: 'a', username: 'aa' }));
+        expect(directory.size).toBe(2);
+        expect(directory.get('a')?.username).toBe('aa');
+        expect(idsOf(directory, [key('username')])).toEqual(['a', 'b']);
+    });
+
+    it('removes users from every order', () => {
+        const directory = new Directory(numberedUsers(5));
+        SORTS.forEach((sort) => idsOf(directory, sort));
+        expect(directory.remove('id0002')).toBe(true);
+        expect(directory.remove('id0002')).toBe(false);
+        expect(directory.has('id0002')).toBe(false);
+        expect(directory.get('id0002')).toBeUndefined();
+        for (const sort of SORTS) {
+            expect(idsOf(directory, sort)).not.toContain('id0002');
+            expect(idsOf(directory, sort)).toHaveLength(4);
+        }
+    });
+
+    it('keeps the last record of a duplicated id given to the constructor', () => {
+        const directory = new Directory([rec({ _id: 'a', username: 'first' }), rec({ _id: 'a', username: 'second' })]);
+        expect(directory.size).toBe(1);
+        expect([...directory.records()].map((user) => user.username)).toEqual(['second']);
+    });
+
+    it('prepares orders ahead of requests with the same result', () => {
+        const users = numberedUsers(10, (i) => ({ name: `N${9 - i}` }));
+        const prepared = new Directory(users);
+        prepared.prepareOrders([[key('name')], [key('username', -1)]]);
+        prepared.upsert(rec({ _id: 'new', username: 'user0005x', name: 'N4x' }));
+        const fresh = new Directory([...prepared.records()]);
+        expect(idsOf(prepared, [key('name')])).toEqual(idsOf(fresh, [key('name')]));
+        expect(idsOf(prepared, [key('username', -1)])).toEqual(idsOf(fresh, [key('username', -1)]));
+    });
+});
+
+describe('Directory.select', () => {
+    const directory = new Directory(numberedUsers(25));
+    const all = numberedUsers(25).map((user) => user._id);
+
+    it('without a test, returns the page and the size as total', () => {
+        const selection = directory.select([key('username')], undefined, 5, 3);
+        expect(selection.entries.map((entry) => entry.record._id)).toEqual(all.slice(5, 8));
+        expect(selection.total).toBe(25);
+    });
+
+    it('with count Infinity, returns everything from the offset', () => {
+        expect(directory.select([key('username')], undefined, 20, Infinity).entries).toHaveLength(5);
+        const tested = directory.select([key('username')], (entry) => entry.record._id !== 'id0000', 0, Infinity);
+        expect(tested.entries).toHaveLength(24);
+        expect(tested.total).toBe(24);
+    });
+
+    it('with a test, pages over the matches and counts them all', () => {
+        const even = (entry: { record: UserRecord }) => Number(entry.record._id.slice(2)) % 2 === 0;
+        const selection = directory.select([key('username', -1)], even, 2, 4);
+        expect(selection.entries.map((entry) => entry.record._id)).toEqual(['id0020', 'id0018', 'id0016', 'id0014']);
+        expect(selection.total).toBe(13);
+        expect(directory.select([key('username')], even, 50, 4)).toEqual({ entries: [], total: 13 });
+        expect(directory.select([key('username')], () => false, 0, 10)).toEqual({ entries: [], total: 0 });
+    });
+
+    it('keeps lowered search keys on each entry', () => {
+        const [entry] = new Directory([rec({ _id: 'x', username: 'MiXeD', name: 'Name ÉÈ', emails: [{ address: 'A@B.C', verified: true }] })]).select([], undefined, 0, 1).entries;
+        expect(entry).toMatchObject({ usernameLower: 'mixed', nameLower: 'name éè', emailsLower: ['a@b.c'] });
+        const [bare] = new Directory([rec({ _id: 'y' })]).select([], undefined, 0, 1).entries;
+        expect(bare).toMatchObject({ usernameLower: '', nameLower: '', emailsLower: [] });
+    });
+
+    it('selects from an empty directory', () => {
+        expect(new Directory().select([key('username')], undefined, 0, Infinity)).toEqual({ entries: [], total: 0 });
+    });
+});
