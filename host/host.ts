@@ -17,6 +17,7 @@ import { SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashco
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 import type { ProxiedApp } from '@rocket.chat/apps-engine/server/ProxiedApp';
+import type { IParseAppPackageResult } from '@rocket.chat/apps-engine/server/compiler/IParseAppPackageResult';
 
 import { HostBridges, RegisteredEndpoint } from './bridges';
 import { publicUser, StoredUser, toAppUser } from './convert';
@@ -144,8 +145,19 @@ function ensureRuntimeEnvironment(log: (line: string) => void): void {
 
 /** Starts a host; resolves once the app is installed and enabled (see `ready` for its directory). */
 export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
-    const log = opts.log ?? (() => undefined);
     if (activeHost) throw new Error('Another local workspace host is running in this process: stop() it first (the Apps-Engine AppManager is a singleton).');
+    const placeholder = { stop: async () => undefined };
+    activeHost = placeholder;
+    try {
+        return await launch(opts);
+    } catch (e) {
+        if (activeHost === placeholder) activeHost = undefined;
+        throw e;
+    }
+}
+
+async function launch(opts: StartHostOptions): Promise<RunningHost> {
+    const log = opts.log ?? (() => undefined);
     const zip = fs.readFileSync(opts.zipPath);
     ensureRuntimeEnvironment(log);
 
@@ -171,7 +183,18 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         tempFilePath: tempDir,
     });
 
-    const parsed = await manager.getParser().unpackageApp(zip);
+    const cleanUpEarly = () => {
+        fs.rmSync(tempDir, { recursive: true, force: true });
+        (AppManager as unknown as { Instance?: AppManager }).Instance = undefined;
+        manager = undefined;
+    };
+    let parsed: IParseAppPackageResult;
+    try {
+        parsed = await manager.getParser().unpackageApp(zip);
+    } catch (e) {
+        cleanUpEarly();
+        throw new Error(`${opts.zipPath} is not an installable app package: ${(e as Error)?.message ?? e}`);
+    }
     const appId = parsed.info.id;
     const appVersion = parsed.info.version;
 
@@ -364,6 +387,9 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
             done();
             throw new HttpError(500, { success: false, error: (e as Error)?.message || String(e) });
         }
+        // Views the app opens or updates through its answer can be submitted by id later.
+        const answeredView = (response as { view?: { id?: unknown } } | undefined)?.view;
+        if (answeredView && typeof answeredView.id === 'string') state.views.set(answeredView.id, answeredView as Record<string, unknown>);
         return { success: true, triggerId, response: response ?? null, ...done() };
     }
 
@@ -643,8 +669,13 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
 
     // ---- start -----------------------------------------------------------
 
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
-    await once(server, 'listening');
+    try {
+        server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
+        await once(server, 'listening');
+    } catch (e) {
+        cleanUpEarly();
+        throw e;
+    }
     const address = server.address() as AddressInfo;
     const displayHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     url = `http://${displayHost === '0.0.0.0' ? '127.0.0.1' : displayHost}:${address.port}`;
@@ -669,10 +700,13 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
     process.on('exit', killDeno);
 
     let stopped: Promise<void> | undefined;
+    let readyPromise: Promise<void> | undefined;
     const stop = (): Promise<void> => {
         if (stopped) return stopped;
         stopping = true;
         stopped = (async () => {
+            // Let a directory build in progress finish (briefly) rather than cut it off.
+            if (readyPromise) await Promise.race([readyPromise.catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
             bridges.stopTimers();
             const closing = new Promise<void>((resolve) => server.close(() => resolve()));
             for (const socket of sockets) socket.destroy();
@@ -696,6 +730,12 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
             if (child && child.exitCode === null && child.signalCode === null) {
                 child.kill('SIGKILL');
                 await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 5000).unref())]);
+            }
+            // Requests still waiting for the killed runtime would otherwise hold their
+            // (30 s) timers: answer them with an error now.
+            const emitter = controller as unknown as import('events').EventEmitter | undefined;
+            for (const name of emitter?.eventNames() ?? []) {
+                if (String(name).startsWith('result:')) emitter?.emit(name, undefined, new Error('The local workspace host stopped'));
             }
             bridges.stopTimers();
             process.removeListener('exit', killDeno);
@@ -763,6 +803,7 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         isReady = true;
     });
     ready.catch((e) => log(`the app failed to get ready: ${(e as Error)?.message ?? e}`));
+    readyPromise = ready;
 
     return {
         url,

@@ -422,9 +422,14 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
             if (chance(0.1)) user.customFields.employeeId = 10000 + i;
         }
         if (user.type === 'user' && chance(0.05)) user.freeSwitchExtension = String(1000 + i);
-        if (user.type === 'user' && chance(0.005)) {
+        if (user.type === 'user' && chance(0.002)) {
+            // Matrix-federated users carry their home server in the username.
             user.federated = true;
-            user.username = unique(`@${slug(first)}:matrix.example.org`);
+            const local = `${slug(first)}.${slug(last)}`;
+            let candidate = `@${local}:matrix.example.org`;
+            for (let n = 2; usedNames.has(candidate.toLowerCase()); n++) candidate = `@${local}${n}:matrix.example.org`;
+            usedNames.add(candidate.toLowerCase());
+            user.username = candidate;
         }
         if (kind === 'agent' && chance(0.3)) user.authToken = `${user.username}-token`;
 
