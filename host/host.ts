@@ -103,6 +103,14 @@ export function parseParameters(parameters: string): string[] {
     );
 }
 
+function safeDecode(segment: string): string {
+    try {
+        return decodeURIComponent(segment);
+    } catch {
+        throw new HttpError(400, { success: false, error: `Malformed URL segment "${segment}"` });
+    }
+}
+
 function invalidParams(message: string): HttpError {
     return new HttpError(400, { success: false, error: `${message} [invalid-params]`, errorType: 'invalid-params' });
 }
@@ -254,8 +262,8 @@ async function launch(opts: StartHostOptions): Promise<RunningHost> {
     async function handleAppEndpoint(req: http.IncomingMessage, res: http.ServerResponse, visibility: 'public' | 'private', rest: string, search: string): Promise<void> {
         // rest: "<appId>/<path>" or "<appId>/<hash>/<path>"
         const parts = rest.split('/');
-        const reqAppId = decodeURIComponent(parts.shift() || '');
-        const hash = visibility === 'private' ? decodeURIComponent(parts.shift() || '') : undefined;
+        const reqAppId = safeDecode(parts.shift() || '');
+        const hash = visibility === 'private' ? safeDecode(parts.shift() || '') : undefined;
         const subPath = parts.join('/');
         if (reqAppId !== appId) throw new HttpError(404, { success: false, error: `No app with id "${reqAppId}"` });
         if (!isReady) throw new HttpError(503, { success: false, error: 'Workspace is starting' });
@@ -663,7 +671,7 @@ async function launch(opts: StartHostOptions): Promise<RunningHost> {
         if (method !== 'POST') throw new HttpError(405, { success: false, error: `Method ${method} not allowed on ${pathname}, use POST` });
         if (!isReady) throw new HttpError(503, { success: false, error: 'Workspace is starting' });
         app();
-        const body = uiMatch ? await uiInteraction(req, decodeURIComponent(uiMatch[1])) : await route(req);
+        const body = uiMatch ? await uiInteraction(req, safeDecode(uiMatch[1])) : await route(req);
         sendJson(res, 200, body);
     }
 
