@@ -38,7 +38,8 @@ export function compileRegex(pattern: string, options = ''): StringTest {
     } catch (error) {
         throw new UnsafeRegexError(`invalid regular expression /${pattern}/: ${(error as Error).message}`);
     }
-    return (value) => compiled.matcher(value).find();
+    // test() answers on RE2's DFA (linear, memory-bounded, NFA fallback) without a Matcher's capture bookkeeping.
+    return (value) => compiled.test(value);
 }
 
 /** A pattern of plain characters, optionally anchored, with metacharacters only as `\.`-style escapes. */
