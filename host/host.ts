@@ -151,6 +151,38 @@ function ensureRuntimeEnvironment(log: (line: string) => void): void {
     }
 }
 
+let runtimePatched = false;
+
+/**
+ * Two changes to how the engine runs the Deno subprocess, both about the
+ * host's own lifetime: Deno starts in its own process group, so a Ctrl+C in
+ * the terminal reaches only the host, which then stops the app in order
+ * (otherwise Deno dies first and the engine restarts it or writes into a
+ * closed pipe); and a write to a dead subprocess's stdin (EPIPE) is logged
+ * instead of crashing the host.
+ */
+function patchRuntime(): void {
+    if (runtimePatched) return;
+    runtimePatched = true;
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const childProcess = require('child_process') as typeof import('child_process');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { DenoRuntimeSubprocessController } = require('@rocket.chat/apps-engine/server/runtime/deno/AppsEngineDenoRuntime');
+    const proto = DenoRuntimeSubprocessController.prototype as { spawnProcess(this: { deno?: import('child_process').ChildProcess }): void };
+    const original = proto.spawnProcess;
+    proto.spawnProcess = function spawnProcess(this: { deno?: import('child_process').ChildProcess }) {
+        const realSpawn = childProcess.spawn;
+        (childProcess as { spawn: unknown }).spawn = (command: string, args: string[], options: import('child_process').SpawnOptions) =>
+            realSpawn(command, args, { ...options, detached: process.platform !== 'win32' });
+        try {
+            original.call(this);
+        } finally {
+            (childProcess as { spawn: unknown }).spawn = realSpawn;
+        }
+        this.deno?.stdin?.on('error', (e: Error) => console.error(`[local workspace] the app's Deno process is gone: ${e.message}`));
+    };
+}
+
 /** Starts a host; resolves once the app is installed and enabled (see `ready` for its directory). */
 export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
     if (activeHost) throw new Error('Another local workspace host is running in this process: stop() it first (the Apps-Engine AppManager is a singleton).');
@@ -168,6 +200,7 @@ async function launch(opts: StartHostOptions): Promise<RunningHost> {
     const log = opts.log ?? (() => undefined);
     const zip = fs.readFileSync(opts.zipPath);
     ensureRuntimeEnvironment(log);
+    patchRuntime();
 
     const state = new WorkspaceState(opts.workspace);
     let url = '';
@@ -726,7 +759,8 @@ async function launch(opts: StartHostOptions): Promise<RunningHost> {
             const child = controller?.deno;
             try {
                 controller?.livenessManager?.stop();
-                if (manager) await Promise.race([manager.unload(true), new Promise((r) => setTimeout(r, 3000).unref())]);
+                // A graceful disable only once the app is up; mid-start it is just killed.
+                if (manager && isReady) await Promise.race([manager.unload(true), new Promise((r) => setTimeout(r, 3000).unref())]);
             } catch (e) {
                 log(`warning: unloading the app failed: ${(e as Error).message}`);
             }

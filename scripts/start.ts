@@ -70,6 +70,7 @@ function resolveZip(given: string | undefined): string {
     if (sourceMtime > 0 && (!zip || zip.mtime < sourceMtime) && pkg.scripts?.package) {
         process.stdout.write(zip ? 'src/ changed since the last package: running npm run package...\n' : 'No app package in dist/: running npm run package...\n');
         const res = spawnSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });
+        if (res.signal) fail(`npm run package was interrupted (${res.signal}).`);
         if (res.status !== 0) fail(`npm run package failed (exit ${res.status}).`);
         zip = newestZip();
     }
