@@ -213,7 +213,7 @@ async function main(): Promise<void> {
         `  curl -s ${auth(caller)} '${base}/users.list?count=5&offset=0&sort={"username":1}' -g`,
         `  curl -s ${auth(caller)} '${base}/users.listByStatus?status=active&roles[]=user&count=5' -g`,
         `  curl -s ${auth(caller)} '${base}/livechat/users/agent?count=5'`,
-        `  curl -s '${base}/directory.info'`,
+        `  curl -s ${auth(caller)} '${base}/directory.info'`,
         `  curl -s ${auth(caller)} -H 'Content-Type: application/json' -d '{"command":"${command}","params":"","roomId":"GENERAL"}' '${url}/api/v1/commands.run'`,
         '',
         'Admin actions: POST /api/v1/users.create, users.update, users.setActiveStatus, users.delete, users.setStatus, /host/login',
