@@ -147,7 +147,7 @@ function ensureRuntimeEnvironment(log: (line: string) => void): void {
     try {
         fixup({ projectRoot: PROJECT_ROOT, denoDir: process.env.DENO_DIR, quiet: true });
     } catch (e) {
-        log(`warning: could not fix up the Deno runtime: ${(e as Error).message}`);
+        throw new Error(`The Apps-Engine Deno runtime is not usable (node host/runtime/fixup.js): ${(e as Error).message}`);
     }
 }
 

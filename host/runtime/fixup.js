@@ -212,8 +212,10 @@ function fixup(options = {}) {
     let cached = false;
     if (options.cache !== false) {
         cached = cacheRuntime({ projectRoot, engineDir, runtimeDir, configPath, config, denoDir, force: options.force, log });
+        if (!cached) log(`runtime dependencies already cached in ${path.relative(projectRoot, denoDir) || denoDir}`);
+    } else if (!changed.length) {
+        log('runtime files already fixed up');
     }
-    if (!changed.length && !cached) log('runtime already fixed up and cached');
     return { changed, cached, denoDir, engineDir };
 }
 
@@ -222,9 +224,17 @@ module.exports = { fixup, defaultDenoDir, findAppsEngineDir, PROJECT_ROOT };
 if (require.main === module) {
     const args = process.argv.slice(2);
     try {
-        fixup({ cache: !args.includes('--no-cache'), force: args.includes('--force'), quiet: args.includes('--quiet') });
+        fixup({ cache: false, quiet: args.includes('--quiet') });
     } catch (e) {
         console.error(`[apps-engine fixup] ${e.message}`);
         process.exit(1);
+    }
+    if (!args.includes('--no-cache')) {
+        try {
+            fixup({ force: args.includes('--force'), quiet: args.includes('--quiet') });
+        } catch (e) {
+            // Not fatal for the install: the host caches again (and reports) when it starts an app.
+            console.warn(`[apps-engine fixup] warning: could not cache the runtime's dependencies; the host will retry when it starts.\n${e.message}`);
+        }
     }
 }
