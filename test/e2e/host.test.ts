@@ -15,6 +15,7 @@ import { AppListenerManager } from '@rocket.chat/apps-engine/server/managers/App
 import { generateDemoWorkspace, parseWorkspace, RunningHost, startHost, Workspace } from '../../host';
 import { parseQuery } from '../../host/http';
 import { parseParameters } from '../../host/host';
+import { nextRun, parseInterval, parseWhen } from '../../host/schedule';
 
 function appZip(): string {
     const dist = path.resolve(__dirname, '..', '..', 'dist');
@@ -145,6 +146,27 @@ describe('query and argument parsing', () => {
         expect(parseParameters('')).toEqual([]);
         expect(parseParameters('  a  b ')).toEqual(['a', 'b']);
         expect(parseParameters('role:admin "John Smith" x')).toEqual(['role:admin', 'John Smith', 'x']);
+    });
+});
+
+describe('scheduler time expressions', () => {
+    const now = Date.UTC(2025, 0, 1, 12, 0, 0);
+    it('understands the "when" of one-time jobs', () => {
+        expect(parseWhen('in 5 seconds', now)).toBe(now + 5000);
+        expect(parseWhen('2 minutes', now)).toBe(now + 120000);
+        expect(parseWhen(new Date(now + 1))).toBe(now + 1);
+        expect(parseWhen('2025-01-02T00:00:00Z', now)).toBe(Date.UTC(2025, 0, 2));
+        expect(() => parseWhen('whenever', now)).toThrow(/Invalid "when"/);
+    });
+    it('understands the intervals of recurring jobs: milliseconds, human intervals and cron', () => {
+        expect(nextRun(parseInterval(1500), now)).toBe(now + 1500);
+        expect(nextRun(parseInterval('1 hour and 30 minutes'), now)).toBe(now + 5400000);
+        const every5 = parseInterval('*/5 * * * *');
+        const next = nextRun(every5, now + 61000);
+        expect(new Date(next).getMinutes() % 5).toBe(0);
+        expect(new Date(next).getSeconds()).toBe(0);
+        expect(next - (now + 61000)).toBeLessThanOrEqual(5 * 60000);
+        expect(() => parseInterval('sometimes')).toThrow(/Invalid interval/);
     });
 });
 
