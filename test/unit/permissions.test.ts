@@ -1,4 +1,4 @@
-import { Config, defaultConfig, hasPermission, parseRoleList, Permission, PERMISSION_DEFAULTS, PERMISSIONS } from '../../src/core/config';
+import { Config, defaultConfig, hasPermission, parseRoleList, Permission, PERMISSION_DEFAULTS, PERMISSIONS, toCaller } from '../../src/core/config';
 import { configFromValues, SettingId } from '../../src/settings';
 import {
     ADMIN,
@@ -43,6 +43,13 @@ describe("permissions: Rocket.Chat's default role assignment", () => {
             expect(hasPermission(caller(['nothing', 'anonymous']), permission, config)).toBe(false);
             expect(hasPermission(caller([]), permission, config)).toBe(false);
         }
+    });
+
+    it("reads the caller's roles from the engine's user, none when it has no roles", () => {
+        expect(toCaller({ id: 'u1', username: 'alice', roles: ['user', 'bot'] })).toEqual({ id: 'u1', username: 'alice', roles: ['user', 'bot'] });
+        const roleless = toCaller({ id: 'u2', username: 'bob' });
+        expect(roleless).toEqual({ id: 'u2', username: 'bob', roles: [] });
+        expect(usersList({}, { caller: roleless })).toEqual(MISSING_PERMISSION);
     });
 
     it('lets every default role with view-d-room list users', () => {
