@@ -93,8 +93,12 @@ export class DirectoryService {
             }
         };
 
-        add(await read.getUserReader().getAppUser());
-        let bridgeCalls = 1;
+        let bridgeCalls = 0;
+        if (!this.current) {
+            // The app user may be in no room; later builds carry it over like any other user.
+            add(await read.getUserReader().getAppUser());
+            bridgeCalls++;
+        }
         let roomCount = 0;
         for (let skip = 0; ; skip += ROOM_PAGE_SIZE) {
             const page = await rooms.getAllRooms({}, { limit: ROOM_PAGE_SIZE, skip });

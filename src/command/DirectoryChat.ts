@@ -116,8 +116,8 @@ export class DirectoryChat {
         const everything = { ...context, config: { ...context.config, maxCount: Number.MAX_SAFE_INTEGER } };
         const { listing, showEmails } = selectDirectory({ ...query, page: 1 }, toCaller(user), everything, Math.max(1, context.directory.size));
         const rows = (function* () {
-            for (const entry of listing.entries) {
-                yield listing.shape(entry);
+            for (const record of listing.records) {
+                yield listing.shape(record);
             }
         })();
         const csv = toCsv(rows, csvColumns(query.list, showEmails));

@@ -35,7 +35,7 @@ export function directoryPage(query: DirectoryQuery, caller: Caller, context: Li
     const { listing, showEmails } = selectDirectory(query, caller, context, pageSize);
     return {
         query,
-        rows: listing.entries.map(listing.shape),
+        rows: listing.records.map(listing.shape),
         total: listing.total,
         pageCount: Math.max(1, Math.ceil(listing.total / pageSize)),
         pageSize,

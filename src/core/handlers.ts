@@ -1,10 +1,11 @@
 import { Caller, Config, hasPermission } from './config';
-import { Directory, DirectoryEntry, EntryTest } from './directory';
+import { Directory, Filter, Flag } from './directory';
 import { ApiResponse, invalidLivechatType, invalidParams, missingPermission, unauthenticated, unauthorized } from './errors';
 import { Page, parseFieldInclusions, parsePage, parseSort, QueryParams, Schema, SortSpec, validateParams, withAppendedKeys } from './params';
 import { Projection } from './projection';
+import { anyFlag, anyRole, containsText, hasFlag, ofType, presentOrBot, recordTest } from './filters';
 import { compileQuery, parseQuery } from './query';
-import { RECORD_FIELDS } from './record';
+import { RECORD_FIELDS, UserRecord } from './record';
 
 /**
  * The three listing endpoints as pure functions of (request, directory,
@@ -27,11 +28,11 @@ export interface ListContext {
 
 /** A listing before it becomes a response: what the command and the UI reuse. */
 export interface Listing {
-    entries: DirectoryEntry[];
+    records: UserRecord[];
     total: number;
     page: Page;
-    /** Shapes one entry into the row this caller may see. */
-    shape: (entry: DirectoryEntry) => Record<string, unknown>;
+    /** Shapes one record into the row this caller may see. */
+    shape: (record: UserRecord) => Record<string, unknown>;
 }
 
 const BY_USERNAME: SortSpec = [['username', 1]];
@@ -116,34 +117,13 @@ function seesVoipExtension(caller: Caller, config: Config): boolean {
     return seesFullUserInfo(caller, config) || hasPermission(caller, 'view-user-voip-extension', config);
 }
 
-/** Case-insensitive literal substring test over the pre-lowered search keys. */
-export function textTest(text: string, includeEmails: boolean): EntryTest {
-    const needle = text.toLowerCase();
-    return (entry) =>
-        entry.usernameLower.includes(needle) || entry.nameLower.includes(needle) || (includeEmails && entry.emailsLower.some((email) => email.includes(needle)));
-}
-
-function allOf(tests: EntryTest[]): EntryTest | undefined {
-    if (tests.length <= 1) {
-        return tests[0];
-    }
-    return (entry) => {
-        for (const test of tests) {
-            if (!test(entry)) {
-                return false;
-            }
-        }
-        return true;
-    };
-}
-
-function select(context: ListContext, projection: Projection, sort: SortSpec, tests: EntryTest[], page: Page): Listing {
-    const { entries, total } = context.directory.select(projection.sortKeys(sort), allOf(tests), page.offset, page.count);
-    return { entries, total, page, shape: (entry) => projection.shape(entry.record) };
+function select(context: ListContext, projection: Projection, sort: SortSpec, filters: Filter[], page: Page): Listing {
+    const { records, total } = context.directory.select(projection.sortKeys(sort), filters, page.offset, page.count);
+    return { records, total, page, shape: (record) => projection.shape(record) };
 }
 
 export function toResponse(listing: Listing): ApiResponse {
-    const users = listing.entries.map(listing.shape);
+    const users = listing.records.map(listing.shape);
     return { status: 200, content: { users, count: users.length, offset: listing.page.offset, total: listing.total, success: true } };
 }
 
@@ -160,7 +140,7 @@ export function selectUsersList(request: ListRequest, context: ListContext): Lis
     const sort = withAppendedKeys(parseSort(request.query.sort, BY_USERNAME), true);
 
     const fields = privileged ? [...LIST_FIELDS, ...LIST_PRIVILEGED_FIELDS] : [...LIST_FIELDS];
-    const tests: EntryTest[] = [];
+    const filters: Filter[] = [];
     let replacesBaseFilter = false;
     if (config.allowQueryAndFields) {
         for (const field of parseFieldInclusions(request.query.fields)) {
@@ -170,15 +150,14 @@ export function selectUsersList(request: ListRequest, context: ListContext): Lis
         }
         if (request.query.query !== undefined) {
             const query = parseQuery(request.query.query, (root) => selectable(root) && (RECORD_FIELDS as readonly string[]).includes(root));
-            const matches = compileQuery(query);
-            tests.push((entry) => matches(entry.record));
+            filters.push(recordTest(`query:${JSON.stringify(query)}`, compileQuery(query)));
             replacesBaseFilter = '$or' in query;
         }
     }
     if (!replacesBaseFilter) {
-        tests.unshift(({ record }) => typeof record.username === 'string' || typeof record.name === 'string' || (privileged && !!record.emails?.length));
+        filters.unshift(anyFlag(privileged ? Flag.NAMED | Flag.HAS_EMAIL : Flag.NAMED));
     }
-    return select(context, new Projection(fields), sort, tests, page);
+    return select(context, new Projection(fields), sort, filters, page);
 }
 
 /** GET users.listByStatus */
@@ -191,30 +170,26 @@ export function selectUsersByStatus(request: ListRequest, context: ListContext):
     const page = parsePage(params, config);
     const sort = withAppendedKeys(parseSort(params.sort, BY_USERNAME), false);
 
-    const tests: EntryTest[] = [];
+    const filters: Filter[] = [];
     if (params.status !== undefined) {
-        const active = params.status === 'active';
-        tests.push(({ record }) => (active ? record.active === true : record.active === false));
+        filters.push(hasFlag(params.status === 'active' ? Flag.ACTIVE : Flag.DEACTIVATED, true));
     }
     if (params.hasLoggedIn !== undefined) {
-        const loggedIn = params.hasLoggedIn === true;
-        tests.push(({ record }) => (record.lastLogin !== undefined) === loggedIn);
+        filters.push(hasFlag(Flag.LOGGED_IN, params.hasLoggedIn === true));
     }
     if (typeof params.type === 'string' && params.type !== '') {
-        const type = params.type;
-        tests.push(({ record }) => record.type === type);
+        filters.push(ofType(params.type));
     }
     const roles = params.roles as string[] | undefined;
     if (roles && roles.length > 0 && !roles.includes('all')) {
-        const wanted = new Set(roles);
-        tests.push(({ record }) => !!record.roles?.some((role) => wanted.has(role)));
+        filters.push(anyRole(roles));
     }
     const searchTerm = params.searchTerm as string | undefined;
     if (searchTerm !== undefined && searchTerm.trim() !== '') {
-        tests.push(textTest(searchTerm, seesFullUserInfo(caller, config)));
+        filters.push(containsText(searchTerm, seesFullUserInfo(caller, config)));
     }
     const fields = seesVoipExtension(caller, config) ? [...BY_STATUS_FIELDS, 'freeSwitchExtension'] : BY_STATUS_FIELDS;
-    return select(context, new Projection(fields), sort, tests, page);
+    return select(context, new Projection(fields), sort, filters, page);
 }
 
 export type LivechatUserType = 'agent' | 'manager';
@@ -245,26 +220,23 @@ export function selectLivechatUsers(request: ListRequest, context: ListContext):
         throw unauthorized();
     }
 
-    const role = type === 'agent' ? 'livechat-agent' : 'livechat-manager';
-    const tests: EntryTest[] = [({ record }) => !!record.roles?.includes(role)];
+    const filters: Filter[] = [anyRole([type === 'agent' ? 'livechat-agent' : 'livechat-manager'])];
+    if (type === 'agent' && params.showIdleAgents === false) {
+        filters.push(presentOrBot());
+    }
     if (typeof params.text === 'string' && params.text !== '') {
-        tests.push(textTest(params.text, true));
+        filters.push(containsText(params.text, true));
     }
-    if (type === 'agent') {
-        const excludeId = params.excludeId;
-        if (typeof excludeId === 'string' && excludeId !== '') {
-            tests.push(({ record }) => record._id !== excludeId);
-        }
-        if (params.showIdleAgents === false) {
-            tests.push(({ record }) => (record.status !== undefined && record.status !== 'offline') || !!record.roles?.includes('bot'));
-        }
+    const excludeId = params.excludeId;
+    if (type === 'agent' && typeof excludeId === 'string' && excludeId !== '') {
+        filters.push(recordTest(`not:${JSON.stringify(excludeId)}`, (record) => record._id !== excludeId));
     }
-    const listing = select(context, new Projection(LIVECHAT_SORTABLE_FIELDS), sort, tests, page);
+    const listing = select(context, new Projection(LIVECHAT_SORTABLE_FIELDS), sort, filters, page);
     return { ...listing, shape: livechatRow };
 }
 
 /** Rocket.Chat's agent/manager row; the engine exposes neither livechat status nor departments. */
-function livechatRow({ record }: DirectoryEntry): Record<string, unknown> {
+function livechatRow(record: UserRecord): Record<string, unknown> {
     return {
         _id: record._id,
         username: record.username ?? null,

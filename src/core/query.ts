@@ -174,6 +174,39 @@ function validateRegex(pattern: unknown, options: unknown): void {
 
 /** Turns a validated filter into a test of records. */
 export function compileQuery(query: Record<string, unknown>): RecordTest {
+    return directTest(query) ?? siftTest(query);
+}
+
+/**
+ * The common shape, conditions on top-level fields that are a literal or a
+ * `$regex` (`{"name": {"$regex": "g"}}`, `{"type": "bot"}`), tested directly
+ * with MongoDB's meaning (an array field matches when an element does),
+ * without sift's general machinery on every record.
+ */
+function directTest(query: Record<string, unknown>): RecordTest | undefined {
+    const tests: RecordTest[] = [];
+    for (const [field, condition] of Object.entries(query)) {
+        if (field.startsWith('$') || field.includes('.')) {
+            return undefined;
+        }
+        let matches: (value: unknown) => boolean;
+        if (typeof condition === 'string' || typeof condition === 'number' || typeof condition === 'boolean') {
+            matches = (value) => value === condition;
+        } else if (isPlainObject(condition) && typeof condition.$regex === 'string' && Object.keys(condition).every((key) => key === '$regex' || key === '$options')) {
+            const test = compileRegex(condition.$regex, condition.$options as string | undefined);
+            matches = (value) => typeof value === 'string' && test(value);
+        } else {
+            return undefined;
+        }
+        tests.push((record) => {
+            const value = (record as unknown as Record<string, unknown>)[field];
+            return Array.isArray(value) ? value.some(matches) : matches(value);
+        });
+    }
+    return (record) => tests.every((test) => test(record));
+}
+
+function siftTest(query: Record<string, unknown>): RecordTest {
     return sift(query, {
         operations: {
             $regex: (pattern: string, ownerQuery: Record<string, unknown>, options: Parameters<typeof createEqualsOperation>[2]) => {

@@ -1,5 +1,6 @@
 import { compareStrings, compareValues, sortValue } from '../../src/core/compare';
-import { Directory, SortKey } from '../../src/core/directory';
+import { Directory, Filter, Flag, SortKey } from '../../src/core/directory';
+import { anyFlag, anyRole, containsText, hasFlag, recordTest } from '../../src/core/filters';
 import { UserRecord } from '../../src/core/record';
 import { numberedUsers, rec } from './fixtures';
 
@@ -50,7 +51,7 @@ function randomUser(next: () => number, id: string): UserRecord {
     return user;
 }
 
-const idsOf = (directory: Directory, sort: SortKey[], offset = 0, count = Infinity) => directory.select(sort, undefined, offset, count).entries.map((entry) => entry.record._id);
+const idsOf = (directory: Directory, sort: SortKey[], offset = 0, count = Infinity) => directory.select(sort, [], offset, count).records.map((record) => record._id);
 
 function expectSameOrders(maintained: Directory): void {
     const fresh = new Directory([...maintained.records()]);
@@ -93,7 +94,7 @@ describe('Directory: incremental maintenance of cached orders', () => {
             directory.upsert(randomUser(next, `u${Math.floor(next() * 120)}`));
         }
         for (const sort of SORTS) {
-            const records = directory.select(sort, undefined, 0, Infinity).entries.map((entry) => entry.record);
+            const records = directory.select(sort, [], 0, Infinity).records;
             for (let i = 1; i < records.length; i++) {
                 expect(order(sort, records[i - 1], records[i])).toBe(-1);
             }
@@ -155,37 +156,81 @@ describe('Directory: contents', () => {
 describe('Directory.select', () => {
     const directory = new Directory(numberedUsers(25));
     const all = numberedUsers(25).map((user) => user._id);
+    const even = recordTest('even', (record) => Number(record._id.slice(2)) % 2 === 0);
 
-    it('without a test, returns the page and the size as total', () => {
-        const selection = directory.select([key('username')], undefined, 5, 3);
-        expect(selection.entries.map((entry) => entry.record._id)).toEqual(all.slice(5, 8));
+    it('without filters, returns the page and the size as total', () => {
+        const selection = directory.select([key('username')], [], 5, 3);
+        expect(selection.records.map((record) => record._id)).toEqual(all.slice(5, 8));
         expect(selection.total).toBe(25);
     });
 
     it('with count Infinity, returns everything from the offset', () => {
-        expect(directory.select([key('username')], undefined, 20, Infinity).entries).toHaveLength(5);
-        const tested = directory.select([key('username')], (entry) => entry.record._id !== 'id0000', 0, Infinity);
-        expect(tested.entries).toHaveLength(24);
+        expect(directory.select([key('username')], [], 20, Infinity).records).toHaveLength(5);
+        const tested = directory.select([key('username')], [recordTest('not-0', (record) => record._id !== 'id0000')], 0, Infinity);
+        expect(tested.records).toHaveLength(24);
         expect(tested.total).toBe(24);
     });
 
-    it('with a test, pages over the matches and counts them all', () => {
-        const even = (entry: { record: UserRecord }) => Number(entry.record._id.slice(2)) % 2 === 0;
-        const selection = directory.select([key('username', -1)], even, 2, 4);
-        expect(selection.entries.map((entry) => entry.record._id)).toEqual(['id0020', 'id0018', 'id0016', 'id0014']);
+    it('with filters, pages over the matches and counts them all', () => {
+        const selection = directory.select([key('username', -1)], [even], 2, 4);
+        expect(selection.records.map((record) => record._id)).toEqual(['id0020', 'id0018', 'id0016', 'id0014']);
         expect(selection.total).toBe(13);
-        expect(directory.select([key('username')], even, 50, 4)).toEqual({ entries: [], total: 13 });
-        expect(directory.select([key('username')], () => false, 0, 10)).toEqual({ entries: [], total: 0 });
-    });
-
-    it('keeps lowered search keys on each entry', () => {
-        const [entry] = new Directory([rec({ _id: 'x', username: 'MiXeD', name: 'Name ÉÈ', emails: [{ address: 'A@B.C', verified: true }] })]).select([], undefined, 0, 1).entries;
-        expect(entry).toMatchObject({ usernameLower: 'mixed', nameLower: 'name éè', emailsLower: ['a@b.c'] });
-        const [bare] = new Directory([rec({ _id: 'y' })]).select([], undefined, 0, 1).entries;
-        expect(bare).toMatchObject({ usernameLower: '', nameLower: '', emailsLower: [] });
+        expect(directory.select([key('username')], [even], 50, 4)).toEqual({ records: [], total: 13 });
+        expect(directory.select([key('username')], [recordTest('none', () => false)], 0, 10)).toEqual({ records: [], total: 0 });
     });
 
     it('selects from an empty directory', () => {
-        expect(new Directory().select([key('username')], undefined, 0, Infinity)).toEqual({ entries: [], total: 0 });
+        expect(new Directory().select([key('username')], [], 0, Infinity)).toEqual({ records: [], total: 0 });
+        expect(new Directory().select([key('username')], [even], 0, Infinity)).toEqual({ records: [], total: 0 });
+    });
+});
+
+describe('Directory filters and their cache', () => {
+    const ids = (directory: Directory, filters: Filter[]) => directory.select([key('username')], filters, 0, Infinity).records.map((record) => record._id);
+
+    it('match flags, roles and text the same as a test of every record, through random changes', () => {
+        const next = random(7);
+        const directory = new Directory();
+        const checks: Array<[Filter[], (record: UserRecord) => boolean]> = [
+            [[anyFlag(Flag.NAMED)], (r) => typeof r.username === 'string' || typeof r.name === 'string'],
+            [[hasFlag(Flag.ACTIVE, true)], (r) => r.active === true],
+            [[hasFlag(Flag.DEACTIVATED, true), anyRole(['user'])], (r) => r.active === false && !!r.roles?.includes('user')],
+            [[hasFlag(Flag.PRESENT, false)], (r) => r.status === undefined || r.status === 'offline'],
+            [[containsText('O', false)], (r) => `${r.username ?? ''}\n${r.name ?? ''}`.toLowerCase().split('\n').some((k) => k.includes('o'))],
+            [[containsText('@X', true)], (r) => !!r.emails?.some((e) => e.address.toLowerCase().includes('@x'))],
+        ];
+        for (let step = 0; step < 300; step++) {
+            const id = `u${Math.floor(next() * 40)}`;
+            if (next() < 0.2) {
+                directory.remove(id);
+            } else {
+                directory.upsert(randomUser(next, id));
+            }
+            for (const [filters, test] of checks) {
+                const expected = [...directory.records()].filter(test).map((record) => record._id);
+                expect(ids(directory, filters).sort()).toEqual(expected.sort());
+            }
+        }
+    });
+
+    it('never serves a cached result after a change', () => {
+        const directory = new Directory([rec({ _id: 'a', username: 'ann', active: true })]);
+        const active = [hasFlag(Flag.ACTIVE, true)];
+        expect(ids(directory, active)).toEqual(['a']);
+        directory.upsert(rec({ _id: 'a', username: 'ann', active: false }));
+        expect(ids(directory, active)).toEqual([]);
+        directory.upsert(rec({ _id: 'b', username: 'bea', active: true }));
+        expect(ids(directory, active)).toEqual(['b']);
+    });
+
+    it('finds text in a renamed user, and not in a removed one whose slot was reused', () => {
+        const directory = new Directory([rec({ _id: 'a', username: 'ann' }), rec({ _id: 'b', username: 'bob' })]);
+        expect(ids(directory, [containsText('bo', false)])).toEqual(['b']);
+        directory.remove('b');
+        expect(ids(directory, [containsText('bo', false)])).toEqual([]);
+        directory.upsert(rec({ _id: 'c', username: 'carl', name: 'Bobby' }));
+        expect(ids(directory, [containsText('bo', false)])).toEqual(['c']);
+        directory.upsert(rec({ _id: 'a', username: 'ann', name: 'Bobo' }));
+        expect(ids(directory, [containsText('bo', false)])).toEqual(['a', 'c']);
     });
 });
