@@ -1,4 +1,6 @@
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IRoomRaw } from '@rocket.chat/apps-engine/definition/rooms';
+import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import { Directory } from './core/directory';
@@ -99,6 +101,13 @@ export class DirectoryService {
             add(await read.getUserReader().getAppUser());
             bridgeCalls++;
         }
+        const readMembers = async (room: IRoomRaw) => {
+            (await rooms.getMembers(room.id)).forEach(add);
+            bridgeCalls++;
+        };
+        // A direct room names its members' ids: it is read only if one of
+        // them is met nowhere else, after all the other rooms.
+        const directRooms: IRoomRaw[] = [];
         let roomCount = 0;
         for (let skip = 0; ; skip += ROOM_PAGE_SIZE) {
             const page = await rooms.getAllRooms({}, { limit: ROOM_PAGE_SIZE, skip });
@@ -107,14 +116,19 @@ export class DirectoryService {
                 throw new Error('The app cannot list rooms: grant it the room.system.view-all permission');
             }
             roomCount += page.length;
-            await forEachLimited(page, MEMBER_READS_IN_FLIGHT, async (room) => {
-                (await rooms.getMembers(room.id)).forEach(add);
-                bridgeCalls++;
-            });
+            const isDirect = (room: IRoomRaw) => room.type === RoomType.DIRECT_MESSAGE && Array.isArray(room.userIds) && room.userIds.length > 0;
+            directRooms.push(...page.filter(isDirect));
+            await forEachLimited(page.filter((room) => !isDirect(room)), MEMBER_READS_IN_FLIGHT, readMembers);
             if (page.length < ROOM_PAGE_SIZE) {
                 break;
             }
         }
+        const unmet = directRooms.filter((room) => room.userIds?.some((id) => !seen.has(id)));
+        await forEachLimited(unmet, MEMBER_READS_IN_FLIGHT, async (room) => {
+            if (room.userIds?.some((id) => !seen.has(id))) {
+                await readMembers(room);
+            }
+        });
 
         // Users the rooms no longer show (in no room now, or met only through
         // events) still exist: only a deletion event removes a user.
