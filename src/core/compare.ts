@@ -167,6 +167,13 @@ export function sortValue(doc: unknown, path: readonly string[], direction: 1 | 
     return best;
 }
 
+/** The values a dotted path reaches in a document, through arrays of sub-documents (MongoDB's path semantics). */
+export function valuesAtPath(doc: unknown, path: readonly string[]): unknown[] {
+    const found: unknown[] = [];
+    collectPath(doc, path, 0, found);
+    return found;
+}
+
 function collectPath(value: unknown, path: readonly string[], index: number, found: unknown[]): void {
     if (index === path.length) {
         if (value !== undefined) {

@@ -1,5 +1,6 @@
 import sift, { createEqualsOperation } from 'sift';
 
+import { compareValues, valuesAtPath } from './compare';
 import { invalidJsonQuery, ApiError, rawText } from './errors';
 import { isPlainObject, UserRecord } from './record';
 import { compileRegex, UnsafeRegexError } from './regex';
@@ -15,6 +16,9 @@ import { compileRegex, UnsafeRegexError } from './regex';
 export type RecordTest = (record: UserRecord) => boolean;
 
 const MAX_DEPTH = 8;
+/** Bounds that keep the worst query cheap: the text of the parameter, and any list in it. */
+const MAX_QUERY_LENGTH = 8192;
+const MAX_LIST_LENGTH = 100;
 const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 const TYPE_ALIASES = new Set(['string', 'number', 'bool', 'array', 'null']);
 
@@ -32,6 +36,9 @@ export function parseQuery(raw: unknown, isVisibleRoot: (field: string) => boole
         throw queryError(`Invalid query parameter provided: "${rawText(raw)}"`);
     }
     validateFilter(query, isVisibleRoot, 0);
+    if ((raw as string).length > MAX_QUERY_LENGTH) {
+        throw queryError(`Invalid query: longer than ${MAX_QUERY_LENGTH} characters`);
+    }
     return query;
 }
 
@@ -90,6 +97,9 @@ function validateCondition(condition: unknown, depth: number): void {
             case '$all':
                 if (!Array.isArray(operand)) {
                     throw queryError(`Invalid query: ${operator} needs an array`);
+                }
+                if (operand.length > MAX_LIST_LENGTH) {
+                    throw queryError(`Invalid query: ${operator} takes at most ${MAX_LIST_LENGTH} values`);
                 }
                 operand.forEach((item) => validateLiteral(item, depth));
                 break;
@@ -178,32 +188,116 @@ export function compileQuery(query: Record<string, unknown>): RecordTest {
 }
 
 /**
- * The common shape, conditions on top-level fields that are a literal or a
- * `$regex` (`{"name": {"$regex": "g"}}`, `{"type": "bot"}`), tested directly
- * with MongoDB's meaning (an array field matches when an element does),
- * without sift's general machinery on every record.
+ * The common shapes, tested directly with MongoDB's meaning and sets for
+ * lists instead of sift's general machinery on every record: `$and`/`$or` of
+ * field conditions that are literals or `$eq`, `$ne`, `$in`, `$nin`, `$all`,
+ * `$exists`, `$regex`, `$gt`, `$gte`, `$lt`, `$lte` on scalars. A value
+ * matches when it, or an element of it, passes (negations: when none does).
  */
 function directTest(query: Record<string, unknown>): RecordTest | undefined {
     const tests: RecordTest[] = [];
-    for (const [field, condition] of Object.entries(query)) {
-        if (field.startsWith('$') || field.includes('.')) {
+    for (const [key, condition] of Object.entries(query)) {
+        if (key === '$and' || key === '$or') {
+            const clauses = (condition as Array<Record<string, unknown>>).map(directTest);
+            if (!clauses.every((clause): clause is RecordTest => !!clause)) {
+                return undefined;
+            }
+            tests.push(key === '$and' ? (record) => clauses.every((clause) => clause(record)) : (record) => clauses.some((clause) => clause(record)));
+            continue;
+        }
+        const matches = directCondition(condition);
+        if (!matches) {
             return undefined;
         }
-        let matches: (value: unknown) => boolean;
-        if (typeof condition === 'string' || typeof condition === 'number' || typeof condition === 'boolean') {
-            matches = (value) => value === condition;
-        } else if (isPlainObject(condition) && typeof condition.$regex === 'string' && Object.keys(condition).every((key) => key === '$regex' || key === '$options')) {
-            const test = compileRegex(condition.$regex, condition.$options as string | undefined);
-            matches = (value) => typeof value === 'string' && test(value);
-        } else {
-            return undefined;
-        }
-        tests.push((record) => {
-            const value = (record as unknown as Record<string, unknown>)[field];
-            return Array.isArray(value) ? value.some(matches) : matches(value);
-        });
+        const path = key.split('.');
+        tests.push(
+            path.length === 1
+                ? (record) => {
+                      const value = (record as unknown as Record<string, unknown>)[key];
+                      return matches(value === undefined ? [] : [value]);
+                  }
+                : (record) => matches(valuesAtPath(record, path)),
+        );
     }
     return (record) => tests.every((test) => test(record));
+}
+
+/** A test of the values a path reaches (none when the field is missing). */
+type ValuesTest = (values: readonly unknown[]) => boolean;
+
+const isScalar = (value: unknown): value is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof value);
+
+const anyElement =
+    (test: (element: unknown) => boolean): ValuesTest =>
+    (values) =>
+        values.some((value) => (Array.isArray(value) ? value.some(test) : test(value)));
+
+function directCondition(condition: unknown): ValuesTest | undefined {
+    if (isScalar(condition)) {
+        return anyElement((element) => element === condition);
+    }
+    if (!isPlainObject(condition)) {
+        return undefined;
+    }
+    const tests: ValuesTest[] = [];
+    for (const [operator, operand] of Object.entries(condition)) {
+        const test = directOperator(operator, operand, condition);
+        if (!test) {
+            return undefined;
+        }
+        tests.push(test);
+    }
+    return (values) => tests.every((test) => test(values));
+}
+
+const COMPARISONS: Record<string, (order: number) => boolean> = {
+    $gt: (order) => order > 0,
+    $gte: (order) => order >= 0,
+    $lt: (order) => order < 0,
+    $lte: (order) => order <= 0,
+};
+
+function directOperator(operator: string, operand: unknown, condition: Record<string, unknown>): ValuesTest | undefined {
+    switch (operator) {
+        case '$eq':
+        case '$ne': {
+            if (!isScalar(operand)) return undefined;
+            const equal = anyElement((element) => element === operand);
+            return operator === '$eq' ? equal : (values) => !equal(values);
+        }
+        case '$in':
+        case '$nin': {
+            if (!Array.isArray(operand) || !operand.every((item) => item === null || isScalar(item))) return undefined;
+            const wanted = new Set(operand);
+            const hasElement = anyElement((element) => wanted.has(element));
+            const test: ValuesTest = (values) => (values.length === 0 ? wanted.has(null) : hasElement(values));
+            return operator === '$in' ? test : (values) => !test(values);
+        }
+        case '$all': {
+            if (!Array.isArray(operand) || operand.length === 0 || !operand.every(isScalar)) return undefined;
+            const each = operand.map((item) => anyElement((element) => element === item));
+            return (values) => each.every((test) => test(values));
+        }
+        case '$exists':
+            return (values) => values.length > 0 === !!operand;
+        case '$regex': {
+            const test = compileRegex(operand as string, condition.$options as string | undefined);
+            return anyElement((element) => typeof element === 'string' && test(element));
+        }
+        case '$options':
+            return () => true; // read with $regex
+        case '$gt':
+        case '$gte':
+        case '$lt':
+        case '$lte': {
+            if (!isScalar(operand)) return undefined;
+            const holds = COMPARISONS[operator];
+            // MongoDB compares within a type: a number is never greater than a string.
+            return anyElement((element) => typeof element === typeof operand && holds(compareValues(element, operand)));
+        }
+        default:
+            return undefined;
+    }
 }
 
 function siftTest(query: Record<string, unknown>): RecordTest {

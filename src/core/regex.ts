@@ -10,7 +10,7 @@ import { RE2JS } from 're2js';
 
 export type StringTest = (value: string) => boolean;
 
-const MAX_PATTERN_LENGTH = 1024;
+const MAX_PATTERN_LENGTH = 256;
 const SPECIAL = /[\\^$.|?*+()[\]{}]/;
 
 export class UnsafeRegexError extends Error {}

@@ -53,10 +53,10 @@ describe('compileRegex: MongoDB $regex semantics, in linear time', () => {
 
     it('refuses unsupported options, over-long patterns, look-around and back-references', () => {
         expect(() => compileRegex('a', 'x')).toThrow(new UnsafeRegexError('unsupported regular expression options "x" (supported: i, m, s)'));
-        expect(() => compileRegex('a'.repeat(1025))).toThrow(new UnsafeRegexError('regular expression longer than 1024 characters'));
+        expect(() => compileRegex('a'.repeat(257))).toThrow(new UnsafeRegexError('regular expression longer than 256 characters'));
         expect(() => compileRegex('(?=a)')).toThrow(UnsafeRegexError);
         expect(() => compileRegex('(a)\\1')).toThrow(UnsafeRegexError);
-        expect(() => compileRegex('a'.repeat(1024))).not.toThrow();
+        expect(() => compileRegex('a'.repeat(256))).not.toThrow();
     });
 
     it('escapeRegex escapes every metacharacter', () => {
