@@ -24,6 +24,7 @@ function option(name: string, fallback: string): string {
 const SIZES = option('sizes', '1000,10000,100000').split(',').map(Number);
 const REQUESTS = Number(option('requests', '200'));
 const WARMUP = 20;
+const IDLE_MS = 15_000;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
@@ -114,6 +115,9 @@ async function benchSize(zipPath: string, size: number) {
         results[name] = { ...timing, ratio: timing.median / floor };
     }
     const memoryMb = rssMb(host.denoPid());
+    // V8 gives memory back to the system some time after the build's garbage is collected.
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idleMemoryMb = rssMb(host.denoPid());
     await host.stop();
     return {
         users: size,
@@ -123,6 +127,7 @@ async function benchSize(zipPath: string, size: number) {
         build: info.lastBuild,
         hostRoomBridgeCalls: roomBridgeCalls,
         denoRssMb: memoryMb,
+        denoRssAfterIdleMb: idleMemoryMb,
         latencyMs: results,
     };
 }
@@ -133,7 +138,7 @@ async function main() {
     for (const size of SIZES) {
         const result = await benchSize(zipPath, size);
         report.sizes.push(result);
-        console.log(`\n${size.toLocaleString('en')} users (${result.rooms} rooms): ready in ${result.readyMs} ms; directory built in ${result.build?.durationMs} ms with ${result.build?.bridgeCalls} bridge calls (${result.build?.rooms} rooms); Deno RSS ${result.denoRssMb} MB`);
+        console.log(`\n${size.toLocaleString('en')} users (${result.rooms} rooms): ready in ${result.readyMs} ms; directory built in ${result.build?.durationMs} ms with ${result.build?.bridgeCalls} bridge calls (${result.build?.rooms} rooms); Deno RSS ${result.denoRssMb} MB (${result.denoRssAfterIdleMb} MB after ${IDLE_MS / 1000} s idle)`);
         console.log('| request | median ms | p95 ms | first ms | median / floor |');
         console.log('| --- | ---: | ---: | ---: | ---: |');
         for (const [name, timing] of Object.entries(result.latencyMs)) {

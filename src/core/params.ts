@@ -43,6 +43,16 @@ export function parsePage(params: QueryParams, config: Config): Page {
 export type Direction = 1 | -1;
 export type SortSpec = Array<[field: string, direction: Direction]>;
 
+/** A JSON-object parameter (`sort`, `fields`, `query`), or undefined when it is anything else. */
+export function parseJsonObject(raw: unknown): Record<string, unknown> | undefined {
+    try {
+        const parsed: unknown = typeof raw === 'string' ? JSON.parse(raw) : undefined;
+        return isPlainObject(parsed) ? parsed : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
 /**
  * `sort`: a JSON object whose every value is exactly 1 or -1. Keys are not
  * checked here: a key on a field the caller cannot see sorts nothing.
@@ -51,13 +61,8 @@ export function parseSort(raw: unknown, fallback: SortSpec): SortSpec {
     if (raw === undefined) {
         return fallback;
     }
-    let parsed: unknown;
-    try {
-        parsed = typeof raw === 'string' ? JSON.parse(raw) : undefined;
-    } catch {
-        parsed = undefined;
-    }
-    if (!isPlainObject(parsed)) {
+    const parsed = parseJsonObject(raw);
+    if (!parsed) {
         throw invalidSort(raw);
     }
     const spec: SortSpec = [];
@@ -90,14 +95,9 @@ export function parseFieldInclusions(raw: unknown): string[] {
     if (raw === undefined) {
         return [];
     }
-    let parsed: unknown;
-    try {
-        parsed = typeof raw === 'string' ? JSON.parse(raw) : undefined;
-    } catch {
-        parsed = undefined;
-    }
+    const parsed = parseJsonObject(raw);
     const fieldsError = () => invalidJsonQuery('error-invalid-fields', `Invalid fields parameter provided: "${rawText(raw)}"`);
-    if (!isPlainObject(parsed)) {
+    if (!parsed) {
         throw fieldsError();
     }
     const included: string[] = [];

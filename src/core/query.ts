@@ -2,6 +2,7 @@ import sift, { createEqualsOperation } from 'sift';
 
 import { compareValues, valuesAtPath } from './compare';
 import { invalidJsonQuery, ApiError, rawText } from './errors';
+import { parseJsonObject } from './params';
 import { isPlainObject, UserRecord } from './record';
 import { compileRegex, UnsafeRegexError } from './regex';
 
@@ -26,13 +27,8 @@ const queryError = (message: string): ApiError => invalidJsonQuery('error-invali
 
 /** Parses the raw parameter (a JSON string) into a validated filter document. */
 export function parseQuery(raw: unknown, isVisibleRoot: (field: string) => boolean): Record<string, unknown> {
-    let query: unknown;
-    try {
-        query = typeof raw === 'string' ? JSON.parse(raw) : undefined;
-    } catch {
-        query = undefined;
-    }
-    if (!isPlainObject(query)) {
+    const query = parseJsonObject(raw);
+    if (!query) {
         throw queryError(`Invalid query parameter provided: "${rawText(raw)}"`);
     }
     validateFilter(query, isVisibleRoot, 0);
