@@ -44,7 +44,8 @@ export async function readSettingValues(settings: ISettingRead): Promise<Map<str
 export function configFromValues(values: ReadonlyMap<string, unknown>): Config {
     const config = defaultConfig();
     const positive = (id: string, fallback: number) => {
-        const value = Number(values.get(id));
+        const raw = values.get(id);
+        const value = typeof raw === 'number' || (typeof raw === 'string' && /^\d+$/.test(raw.trim())) ? Number(raw) : NaN;
         return Number.isInteger(value) && value > 0 ? value : fallback;
     };
     const flag = (id: string, fallback: boolean) => (typeof values.get(id) === 'boolean' ? (values.get(id) as boolean) : fallback);

@@ -112,7 +112,7 @@ describe('configFromValues (settings → core config)', () => {
     it('reads counts and the directory age as positive integers, falling back to the defaults otherwise', () => {
         const config = configFromValues(values({ [SettingId.defaultCount]: 25, [SettingId.maxCount]: '300', [SettingId.directoryMaxAgeMinutes]: 2 }));
         expect(config).toMatchObject({ defaultCount: 25, maxCount: 300, directoryMaxAgeMs: 120_000 });
-        for (const bad of [0, -5, 1.5, 'ten', '', null, NaN]) {
+        for (const bad of [0, -5, 1.5, 'ten', '', null, NaN, true, [7]]) {
             const fallback = configFromValues(values({ [SettingId.defaultCount]: bad, [SettingId.maxCount]: bad, [SettingId.directoryMaxAgeMinutes]: bad }));
             expect(fallback).toMatchObject({ defaultCount: 50, maxCount: 100, directoryMaxAgeMs: 300_000 });
         }
