@@ -30,6 +30,8 @@ export class DirectoryService {
     /** Changes that arrive while a rebuild runs, replayed on its result. */
     private pendingChanges: Array<(directory: Directory) => void> = [];
     private report?: BuildReport;
+    /** When the last build started: a failed rebuild is not retried before the age is reached again. */
+    private lastStart = 0;
 
     constructor(private readonly reader: () => IRead, private readonly maxAgeMs: () => number, private readonly onError: (error: unknown) => void) {}
 
@@ -38,7 +40,7 @@ export class DirectoryService {
         if (!this.current) {
             return this.rebuild();
         }
-        if (!this.building && this.report && Date.now() - Date.parse(this.report.builtAt) > this.maxAgeMs()) {
+        if (!this.building && Date.now() - this.lastStart >= this.maxAgeMs()) {
             this.rebuild().catch(this.onError);
         }
         return this.current;
@@ -46,9 +48,12 @@ export class DirectoryService {
 
     /** Starts a build unless one runs already; resolves to the directory that is current afterwards. */
     rebuild(): Promise<Directory> {
-        this.building ??= this.build().finally(() => {
-            this.building = undefined;
-        });
+        if (!this.building) {
+            this.lastStart = Date.now();
+            this.building = this.build().finally(() => {
+                this.building = undefined;
+            });
+        }
         return this.building;
     }
 
