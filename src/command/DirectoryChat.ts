@@ -77,7 +77,7 @@ export class DirectoryChat {
                 this.remember(user.id, query);
                 return actionId === Action.open ? responder.openContextualBarViewResponse(view) : responder.updateContextualBarViewResponse(view);
             } catch (error) {
-                await this.guard(user, room, read, modify, t, () => Promise.reject(error));
+                await this.reportFailure(error, user, room, read, modify, t);
                 return responder.errorResponse();
             }
         }
@@ -165,19 +165,24 @@ export class DirectoryChat {
         await modify.getNotifier().notifyUser(user, builder.getMessage());
     }
 
-    /** Runs an action, turning a user's mistake into a friendly reply and anything else into a short apology. */
+    /** Runs an action, reporting any failure to the user. */
     private async guard(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, t: Translate, action: () => Promise<void>): Promise<void> {
         try {
             await action();
         } catch (error) {
-            if (error instanceof CommandError) {
-                const hint = error.key === 'not_allowed' || error.key === 'command_error_usage' ? '' : `\n${t('command_error_usage')}`;
-                await this.notify(user, room, read, modify, `${t(error.key, error.values)}${hint}`);
-                return;
-            }
-            this.source.logger().error('The /users command failed', error);
-            await this.notify(user, room, read, modify, t('unavailable'));
+            await this.reportFailure(error, user, room, read, modify, t);
         }
+    }
+
+    /** A user's mistake gets a friendly reply with a pointer to help; anything else a short apology (and the log). */
+    private async reportFailure(error: unknown, user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, t: Translate): Promise<void> {
+        if (error instanceof CommandError) {
+            const hint = error.key === 'not_allowed' || error.key === 'command_error_usage' ? '' : `\n${t('command_error_usage')}`;
+            await this.notify(user, room, read, modify, `${t(error.key, error.values)}${hint}`);
+            return;
+        }
+        this.source.logger().error('The /users command failed', error);
+        await this.notify(user, room, read, modify, t('unavailable'));
     }
 }
 
