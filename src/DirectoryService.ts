@@ -145,7 +145,7 @@ export class DirectoryService {
         const directory = new Directory(seen.values());
         this.pendingChanges.forEach((change) => change(directory));
         this.pendingChanges = [];
-        directory.prepareOrders([[{ path: ['username'], direction: 1 }], [{ path: ['name'], direction: 1 }]]);
+        directory.prepare([[{ path: ['username'], direction: 1 }], [{ path: ['name'], direction: 1 }]]);
         this.current = directory;
         this.report = { builtAt: new Date().toISOString(), durationMs: Date.now() - started, bridgeCalls, rooms: roomCount };
         return directory;

@@ -28,7 +28,7 @@ import type {
 import { DirectoryChat } from './command/DirectoryChat';
 import { Config, defaultConfig, toCaller } from './core/config';
 import { ApiResponse, respond } from './core/errors';
-import { ListContext, ListRequest } from './core/handlers';
+import { ListContext, ListRequest, prepareValidators } from './core/handlers';
 import { DirectoryService } from './DirectoryService';
 import { createEndpoints } from './endpoints';
 import { configFromValues, provideSettings, readSettingValues } from './settings';
@@ -68,6 +68,7 @@ export default class UserDirectoryApp extends App
     public async onEnable(environment: IEnvironmentRead): Promise<boolean> {
         this.settingValues = await readSettingValues(environment.getSettings());
         this.config = configFromValues(this.settingValues);
+        prepareValidators();
         return true;
     }
 

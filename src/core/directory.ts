@@ -232,24 +232,30 @@ export class Directory implements DirectoryColumns {
         if (needle.includes(SEGMENT_END)) {
             return hits; // no username, name or email holds a NUL
         }
-        const live = (slot: number) => this.slotRecords[slot] !== undefined;
         // "\n" separates a user's own keys: a needle holding it is checked user by user.
         if (needle.includes('\n')) {
             for (let slot = 0; slot < hits.length; slot++) {
                 const record = this.slotRecords[slot];
-                if (record && (nameKey(record).split('\n').some((key) => key.includes(needle)) || (includeEmails && emailKey(record).split('\n').some((key) => key.includes(needle))))) {
+                const keys = record ? [record.username ?? '', record.name ?? '', ...(includeEmails ? (record.emails ?? []).map((email) => email.address) : [])] : [];
+                if (keys.some((key) => key.toLowerCase().includes(needle))) {
                     hits[slot] = 1;
                 }
             }
             return hits;
         }
-        this.nameText ??= new SearchText(this.nameKeys, live);
-        this.nameText.mark(needle, hits);
+        this.nameSearch().mark(needle, hits);
         if (includeEmails) {
-            this.emailText ??= new SearchText(this.emailKeys, live);
-            this.emailText.mark(needle, hits);
+            this.emailSearch().mark(needle, hits);
         }
         return hits;
+    }
+
+    private nameSearch(): SearchText {
+        return (this.nameText ??= new SearchText(this.nameKeys, (slot) => this.slotRecords[slot] !== undefined));
+    }
+
+    private emailSearch(): SearchText {
+        return (this.emailText ??= new SearchText(this.emailKeys, (slot) => this.slotRecords[slot] !== undefined));
     }
 
     upsert(record: UserRecord): void {
@@ -312,9 +318,11 @@ export class Directory implements DirectoryColumns {
         return { records, total };
     }
 
-    /** Builds the orders most requests use ahead of time, off the request path. */
-    prepareOrders(sorts: ReadonlyArray<readonly SortKey[]>): void {
+    /** Builds the sort orders most requests use, and the search texts, ahead of time: off the request path. */
+    prepare(sorts: ReadonlyArray<readonly SortKey[]>): void {
         sorts.forEach((sort) => this.order(sort));
+        this.nameSearch();
+        this.emailSearch();
     }
 
     private matches(filters: readonly Filter[]): { matches: Uint8Array; total: number } {

@@ -1,7 +1,7 @@
 import { Caller, Config, hasPermission } from './config';
 import { Directory, Filter, Flag } from './directory';
 import { ApiResponse, invalidLivechatType, invalidParams, missingPermission, unauthenticated, unauthorized } from './errors';
-import { Page, parseFieldInclusions, parsePage, parseSort, QueryParams, Schema, SortSpec, validateParams, withAppendedKeys } from './params';
+import { compileSchema, Page, parseFieldInclusions, parsePage, parseSort, QueryParams, Schema, SortSpec, validateParams, withAppendedKeys } from './params';
 import { Projection } from './projection';
 import { anyFlag, anyRole, containsText, hasFlag, ofType, presentOrBot, recordTest } from './filters';
 import { compileQuery, parseQuery } from './query';
@@ -90,6 +90,12 @@ const LIVECHAT_SCHEMA: Schema = {
     },
     additionalProperties: false,
 };
+
+/** Compiles the parameter schemas ahead of the first request that needs them. */
+export function prepareValidators(): void {
+    compileSchema(BY_STATUS_SCHEMA);
+    compileSchema(LIVECHAT_SCHEMA);
+}
 
 export function requireCaller(request: ListRequest): Caller {
     if (!request.caller) {

@@ -145,7 +145,7 @@ describe('Directory: contents', () => {
     it('prepares orders ahead of requests with the same result', () => {
         const users = numberedUsers(10, (i) => ({ name: `N${9 - i}` }));
         const prepared = new Directory(users);
-        prepared.prepareOrders([[key('name')], [key('username', -1)]]);
+        prepared.prepare([[key('name')], [key('username', -1)]]);
         prepared.upsert(rec({ _id: 'new', username: 'user0005x', name: 'N4x' }));
         const fresh = new Directory([...prepared.records()]);
         expect(idsOf(prepared, [key('name')])).toEqual(idsOf(fresh, [key('name')]));
@@ -232,5 +232,16 @@ describe('Directory filters and their cache', () => {
         expect(ids(directory, [containsText('bo', false)])).toEqual(['c']);
         directory.upsert(rec({ _id: 'a', username: 'ann', name: 'Bobo' }));
         expect(ids(directory, [containsText('bo', false)])).toEqual(['a', 'c']);
+    });
+});
+
+describe('Directory text search', () => {
+    it('finds a needle holding a line break or a NUL only where a key holds it', () => {
+        const directory = new Directory([rec({ _id: 'a', username: 'ann', name: 'Two\nLines' }), rec({ _id: 'b', username: 'bob', name: 'lines' })]);
+        const found = (needle: string) => directory.select([key('username')], [containsText(needle, false)], 0, Infinity).records.map((record) => record._id);
+        expect(found('o\nl')).toEqual(['a']);
+        expect(found('ann\ntwo')).toEqual([]); // the username and the name are separate keys
+        expect(found('\u0000')).toEqual([]);
+        expect(found('lines')).toEqual(['a', 'b']);
     });
 });
