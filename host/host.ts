@@ -262,6 +262,11 @@ async function launch(opts: StartHostOptions): Promise<RunningHost> {
     });
 
     const currentUser = (req: http.IncomingMessage): StoredUser | undefined => state.authenticate(req.headers['x-user-id'], req.headers['x-auth-token']);
+    // The user is resolved here; the runtime logs each request it hands the app, so the token stays behind.
+    const withoutCredentials = (headers: http.IncomingHttpHeaders): Record<string, string> => {
+        const { 'x-auth-token': _token, cookie: _cookie, authorization: _authorization, ...rest } = headers;
+        return rest as Record<string, string>;
+    };
 
     const requireUser = (req: http.IncomingMessage): StoredUser => {
         const user = currentUser(req);
@@ -310,7 +315,7 @@ async function launch(opts: StartHostOptions): Promise<RunningHost> {
         const content = parseBody(req, await readBody(req));
         const request = {
             method: String(req.method || 'GET').toLowerCase(),
-            headers: { ...req.headers } as Record<string, string>,
+            headers: withoutCredentials(req.headers),
             query: parseQuery(search),
             params: found.params,
             content,
