@@ -75,6 +75,27 @@ export class DirectoryService {
         }
     }
 
+    /**
+     * A presence change. Its event carries only part of the user (Rocket.Chat
+     * sends what its presence broadcast holds), so a known user keeps the rest
+     * of its record; an unknown one is read in full.
+     */
+    async setPresence(user: IUser, status: string, readUser: (id: string) => Promise<IUser | undefined>): Promise<void> {
+        if (this.current?.has(user.id)) {
+            this.apply((directory) => {
+                const record = directory.get(user.id);
+                if (record) {
+                    directory.upsert({ ...record, status, ...(typeof user.statusText === 'string' && { statusText: user.statusText }) });
+                }
+            });
+            return;
+        }
+        const full = await readUser(user.id);
+        if (full) {
+            this.upsert({ ...full, status });
+        }
+    }
+
     remove(userId: string): void {
         this.apply((directory) => directory.remove(userId));
     }

@@ -113,8 +113,8 @@ export default class UserDirectoryApp extends App
         this.directory.remove(context.user.id);
     }
 
-    public async executePostUserStatusChanged(context: IUserStatusContext): Promise<void> {
-        this.directory.upsert({ ...context.user, status: context.currentStatus });
+    public async executePostUserStatusChanged(context: IUserStatusContext, read: IRead): Promise<void> {
+        await this.directory.setPresence(context.user, context.currentStatus, (id) => read.getUserReader().getById(id));
     }
 
     public async executePostUserLoggedIn(user: IUser): Promise<void> {

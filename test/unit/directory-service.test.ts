@@ -166,3 +166,21 @@ describe('DirectoryService', () => {
         expect(errors).toHaveLength(1);
     });
 });
+
+describe('DirectoryService presence', () => {
+    it('keeps the rest of a known record, and reads an unknown user in full', async () => {
+        const ws = workspace();
+        ws.users.set('ann', user('ann', { emails: [{ address: 'ann@x.io', verified: true }] }));
+        const svc = service(ws);
+        const directory = await svc.get();
+        const partial = { id: 'ann', username: 'ann', status: 'away', statusText: 'brb', isEnabled: null, emails: null } as unknown as IUser;
+        const read = jest.fn(async (id: string) => ws.users.get(id));
+        await svc.setPresence(partial, 'away', read);
+        expect(directory.get('ann')).toMatchObject({ status: 'away', statusText: 'brb', active: true, emails: [{ address: 'ann@x.io', verified: true }] });
+        expect(read).not.toHaveBeenCalled();
+
+        await svc.setPresence({ id: 'eve', username: 'eve' } as IUser, 'busy', read);
+        expect(read).toHaveBeenCalledWith('eve');
+        expect(directory.get('eve')).toMatchObject({ status: 'busy', active: true, name: 'EVE' });
+    });
+});
