@@ -1,7 +1,6 @@
 import type {
     IAppAccessors,
     IConfigurationExtend,
-    IConfigurationModify,
     IEnvironmentRead,
     IHttp,
     ILogger,

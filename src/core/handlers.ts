@@ -198,9 +198,9 @@ export function selectUsersByStatus(request: ListRequest, context: ListContext):
     return select(context, new Projection(fields), sort, filters, page);
 }
 
-export type LivechatUserType = 'agent' | 'manager';
+type LivechatUserType = 'agent' | 'manager';
 
-export function isLivechatUserType(type: unknown): type is LivechatUserType {
+function isLivechatUserType(type: unknown): type is LivechatUserType {
     return type === 'agent' || type === 'manager';
 }
 
