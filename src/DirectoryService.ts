@@ -1,10 +1,9 @@
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import type { IRoomRaw } from '@rocket.chat/apps-engine/definition/rooms';
-import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import { Directory } from './core/directory';
-import { EngineUser, toUserRecord, UserRecord } from './core/record';
+import { EngineUser, toUserRecord } from './core/record';
+import { crawlDirectory } from './crawl';
 
 /** What directory.info reports about the last build. */
 export interface BuildReport {
@@ -13,9 +12,6 @@ export interface BuildReport {
     bridgeCalls: number;
     rooms: number;
 }
-
-const ROOM_PAGE_SIZE = 100; // the most getAllRooms hands out at once
-const MEMBER_READS_IN_FLIGHT = 4;
 
 /**
  * Keeps the app's directory of users. The engine cannot list users, so the
@@ -112,74 +108,13 @@ export class DirectoryService {
     private async build(): Promise<Directory> {
         const started = Date.now();
         this.pendingChanges = [];
-        const read = this.reader();
-        const rooms = read.getRoomReader();
-        const seen = new Map<string, UserRecord>();
-        const add = (user: IUser | undefined) => {
-            if (user?.id && !seen.has(user.id)) {
-                seen.set(user.id, toUserRecord(user as unknown as EngineUser));
-            }
-        };
-
-        let bridgeCalls = 0;
-        if (!this.current) {
-            // The app user may be in no room; later builds carry it over like any other user.
-            add(await read.getUserReader().getAppUser());
-            bridgeCalls++;
-        }
-        const readMembers = async (room: IRoomRaw) => {
-            (await rooms.getMembers(room.id)).forEach(add);
-            bridgeCalls++;
-        };
-        // A direct room names its members' ids: it is read only if one of
-        // them is met nowhere else, after all the other rooms.
-        const directRooms: IRoomRaw[] = [];
-        let roomCount = 0;
-        for (let skip = 0; ; skip += ROOM_PAGE_SIZE) {
-            const page = await rooms.getAllRooms({}, { limit: ROOM_PAGE_SIZE, skip });
-            bridgeCalls++;
-            if (!page) {
-                throw new Error('The app cannot list rooms: grant it the room.system.view-all permission');
-            }
-            roomCount += page.length;
-            const isDirect = (room: IRoomRaw) => room.type === RoomType.DIRECT_MESSAGE && Array.isArray(room.userIds) && room.userIds.length > 0;
-            directRooms.push(...page.filter(isDirect));
-            await forEachLimited(page.filter((room) => !isDirect(room)), MEMBER_READS_IN_FLIGHT, readMembers);
-            if (page.length < ROOM_PAGE_SIZE) {
-                break;
-            }
-        }
-        const unmet = directRooms.filter((room) => room.userIds?.some((id) => !seen.has(id)));
-        await forEachLimited(unmet, MEMBER_READS_IN_FLIGHT, async (room) => {
-            if (room.userIds?.some((id) => !seen.has(id))) {
-                await readMembers(room);
-            }
-        });
-
-        // Users the rooms no longer show (in no room now, or met only through
-        // events) still exist: only a deletion event removes a user.
-        for (const record of this.current?.records() ?? []) {
-            if (!seen.has(record._id)) {
-                seen.set(record._id, record);
-            }
-        }
-        const directory = new Directory(seen.values());
+        // The app user may be in no room; later builds carry it over like any other user.
+        const { directory, report } = await crawlDirectory(this.reader(), this.current, { includeAppUser: !this.current });
         this.pendingChanges.forEach((change) => change(directory));
         this.pendingChanges = [];
         directory.prepare([[{ path: ['username'], direction: 1 }], [{ path: ['name'], direction: 1 }]]);
         this.current = directory;
-        this.report = { builtAt: new Date().toISOString(), durationMs: Date.now() - started, bridgeCalls, rooms: roomCount };
+        this.report = { builtAt: new Date().toISOString(), durationMs: Date.now() - started, ...report };
         return directory;
     }
-
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, action: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            await action(items[next++]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
