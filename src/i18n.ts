@@ -7,15 +7,34 @@
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const CATALOGS: Record<string, Record<string, string> | undefined> = { en: require('../i18n/en.json'), de: require('../i18n/de.json') };
 
-export type Translate = (key: string, values?: Record<string, string | number>) => string;
+export interface Translate {
+    (key: string, values?: Record<string, string | number>): string;
+    /** `key_one` or `key_other` (the language's plural rule for `count`), with `__count__` as a formatted number. */
+    count(key: string, count: number, values?: Record<string, string | number>): string;
+    number(value: number): string;
+    /** A date of an ISO timestamp, as the language writes it ("2 Jan 2024", "02.01.2024"). */
+    date(iso: string): string;
+}
 
 /** A translator for a user's language (`de-AT` → `de`), falling back to English and then to the key. */
 export function translator(language?: string): Translate {
     const base = (language ?? 'en').toLowerCase().split(/[-_]/)[0];
-    const catalog = CATALOGS[base] ?? CATALOGS.en ?? {};
+    const locale = CATALOGS[base] ? base : 'en';
+    const catalog = CATALOGS[locale] ?? {};
     const fallback = CATALOGS.en ?? {};
-    return (key, values = {}) => {
+    const numbers = new Intl.NumberFormat(locale);
+    const dates = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : locale, { day: locale === 'en' ? 'numeric' : '2-digit', month: locale === 'en' ? 'short' : '2-digit', year: 'numeric', timeZone: 'UTC' });
+    const plurals = new Intl.PluralRules(locale);
+
+    const t = ((key, values = {}) => {
         const text = catalog[key] ?? fallback[key] ?? key;
         return text.replace(/__(\w+)__/g, (match, name: string) => (name in values ? String(values[name]) : match));
+    }) as Translate;
+    t.number = (value) => numbers.format(value);
+    t.count = (key, count, values = {}) => t(`${key}_${plurals.select(count) === 'one' ? 'one' : 'other'}`, { ...values, count: t.number(count) });
+    t.date = (iso) => {
+        const date = new Date(iso);
+        return Number.isNaN(date.getTime()) ? iso : dates.format(date);
     };
+    return t;
 }

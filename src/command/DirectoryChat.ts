@@ -6,12 +6,14 @@ import type { IUIKitResponse, UIKitBlockInteractionContext } from '@rocket.chat/
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 
+import { facetsOf } from '../core/chatFilters';
 import { toCaller } from '../core/config';
-import type { ListContext } from '../core/handlers';
+import { ListContext, seesFullUserInfo } from '../core/handlers';
 import { Translate, translator } from '../i18n';
 import { csvColumns, toCsv } from './csv';
-import { CommandError, DirectoryQuery, emptyQuery, PAGE_SIZE, parseCommand } from './parse';
-import { Action, applyViewAction, decodeQuery, renderDirectoryView, renderListMessage } from './render';
+import { code, text } from './mrkdwn';
+import { CommandError, decodeQuery, DirectoryQuery, emptyQuery, PAGE_SIZE, parseCommand } from './parse';
+import { Action, applyViewAction, directMessageUrl, RenderContext, renderDirectoryView, renderHelp, renderListMessage, ViewFacets } from './render';
 import { directoryPage, DirectoryPage, selectDirectory } from './run';
 
 /** What the chat needs from the app. */
@@ -50,47 +52,54 @@ export class DirectoryChat {
         const t = translatorFor(user);
         await this.guard(user, room, read, modify, t, async () => {
             const command = parseCommand(context.getArguments());
+            const render = await this.renderContext(read, t);
             if (command.kind === 'help') {
-                return this.notify(user, room, read, modify, t('help', { pageSize: PAGE_SIZE }));
+                const listContext = await this.source.context();
+                const admin = seesFullUserInfo(toCaller(user), listContext.config) ? { customFields: [...facetsOf(listContext.directory).customFields.keys()] } : undefined;
+                const help = renderHelp(render, admin);
+                return this.notify(user, room, read, modify, help.text, help.blocks);
             }
             if (command.exportCsv) {
-                return this.exportCsv(user, room, command.query, read, modify, t);
+                return this.exportCsv(user, room, command.query, read, modify, render);
             }
-            const page = await this.page(command.query, user);
-            const { text, blocks } = renderListMessage(page, this.source.appId, t);
-            return this.notify(user, room, read, modify, text, blocks);
+            const reply = renderListMessage(await this.page(command.query, user), render);
+            return this.notify(user, room, read, modify, reply.text, reply.blocks);
         });
     }
 
+    /**
+     * Buttons and the contextual bar. Paging opens the contextual bar (from a
+     * message) or updates it in place: browsing never posts to the room.
+     */
     async handleBlockAction(context: UIKitBlockInteractionContext, read: IRead, modify: IModify): Promise<IUIKitResponse> {
         const data = context.getInteractionData();
         const responder = context.getInteractionResponder();
-        const { user, room, actionId, value } = data;
+        const { user, room, actionId } = data;
+        // A multi-select sends its chosen values as a list.
+        const value = data.value as string | string[] | undefined;
         const t = translatorFor(user);
         const inView = data.container?.type === 'view';
+        const render = await this.renderContext(read, t);
 
-        if (actionId === Action.open || (inView && actionId !== Action.export)) {
-            const current = this.openViews.get(user.id) ?? emptyQuery();
-            const query = actionId === Action.open || actionId === Action.page ? decodeQuery(value) : applyViewAction(current, actionId, value);
-            try {
-                const view = renderDirectoryView(await this.page(query, user), this.source.appId, t);
-                this.remember(user.id, query);
-                return actionId === Action.open ? responder.openContextualBarViewResponse(view) : responder.updateContextualBarViewResponse(view);
-            } catch (error) {
-                await this.reportFailure(error, user, room, read, modify, t);
-                return responder.errorResponse();
-            }
+        if (actionId === Action.message) {
+            return responder.successResponse(); // a link button: the client opens the direct room
         }
-        await this.guard(user, room, read, modify, t, async () => {
-            if (actionId === Action.export) {
-                return this.exportCsv(user, room, decodeQuery(value), read, modify, t);
-            }
-            if (actionId === Action.page) {
-                const { text, blocks } = renderListMessage(await this.page(decodeQuery(value), user), this.source.appId, t);
-                return this.notify(user, room, read, modify, text, blocks);
-            }
-        });
-        return responder.successResponse();
+        if (actionId === Action.export) {
+            await this.guard(user, room, read, modify, t, () => this.exportCsv(user, room, decodeQuery(single(value)), read, modify, render));
+            return responder.successResponse();
+        }
+        const opens = actionId === Action.open || (actionId === Action.page && !inView);
+        const current = this.openViews.get(user.id) ?? emptyQuery();
+        const query = actionId === Action.open || actionId === Action.page ? decodeQuery(single(value)) : applyViewAction(current, actionId, value);
+        try {
+            const page = await this.page(query, user);
+            const view = renderDirectoryView(page, render, await this.viewFacets(page));
+            this.remember(user.id, page.query);
+            return opens ? responder.openContextualBarViewResponse(view) : responder.updateContextualBarViewResponse(view);
+        } catch (error) {
+            await this.reportFailure(error, user, room, read, modify, t);
+            return responder.errorResponse();
+        }
     }
 
     forget(userId: string): void {
@@ -109,18 +118,37 @@ export class DirectoryChat {
         return directoryPage(query, toCaller(user), await this.source.context(), PAGE_SIZE);
     }
 
+    /** The workspace's roles, and for admins its custom fields with few enough values to pick from. */
+    private async viewFacets(page: DirectoryPage): Promise<ViewFacets> {
+        const facets = facetsOf((await this.source.context()).directory);
+        return { roles: facets.roles, customFields: page.privileged ? [...facets.customFields].filter(([, values]) => values.length > 0) : [] };
+    }
+
+    private async renderContext(read: IRead, t: Translate): Promise<RenderContext> {
+        const siteUrl = await read
+            .getEnvironmentReader()
+            .getServerSettings()
+            .getValueById('Site_Url')
+            .catch(() => '');
+        return { appId: this.source.appId, t, siteUrl: typeof siteUrl === 'string' ? siteUrl.replace(/\/+$/, '') : '' };
+    }
+
     /** Sends the whole filtered list as a CSV file in the caller's direct messages with the app user. */
-    private async exportCsv(user: IUser, room: IRoom | undefined, query: DirectoryQuery, read: IRead, modify: IModify, t: Translate): Promise<void> {
+    private async exportCsv(user: IUser, room: IRoom | undefined, query: DirectoryQuery, read: IRead, modify: IModify, render: RenderContext): Promise<void> {
+        const { t } = render;
         const context = await this.source.context();
         // The whole list, not a page: the API's page limits do not apply to an export.
         const everything = { ...context, config: { ...context.config, maxCount: Number.MAX_SAFE_INTEGER } };
-        const { listing, showEmails } = selectDirectory({ ...query, page: 1 }, toCaller(user), everything, Math.max(1, context.directory.size));
+        const { listing, privileged } = selectDirectory({ ...query, page: 1 }, toCaller(user), everything, Math.max(1, context.directory.size));
+        if (listing.total === 0) {
+            return this.notify(user, room, read, modify, t('export_empty'));
+        }
         const rows = (function* () {
             for (const record of listing.records) {
                 yield listing.shape(record);
             }
         })();
-        const csv = toCsv(rows, csvColumns(query.list, showEmails));
+        const csv = toCsv(rows, csvColumns(query.list, privileged));
 
         const appUser = await read.getUserReader().getAppUser();
         if (!appUser) {
@@ -130,7 +158,8 @@ export class DirectoryChat {
         const filename = `${query.list}-${new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '')}.csv`;
         await modify.getCreator().getUploadCreator().uploadBuffer(Buffer.from(csv, 'utf8'), { filename, room: directRoom, user: appUser });
         if (room && room.id !== directRoom.id) {
-            await this.notify(user, room, read, modify, t('export_sent', { count: listing.total, file: filename }));
+            const bot = appUser.username;
+            await this.notify(user, room, read, modify, t.count('export_sent', listing.total, { file: code(filename), bot: text(bot), url: directMessageUrl(render.siteUrl, bot) }));
         }
     }
 
@@ -178,13 +207,17 @@ export class DirectoryChat {
     private async reportFailure(error: unknown, user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, t: Translate): Promise<void> {
         if (error instanceof CommandError) {
             const hint = error.key === 'not_allowed' || error.key === 'command_error_usage' ? '' : `\n${t('command_error_usage')}`;
-            await this.notify(user, room, read, modify, `${t(error.key, error.values)}${hint}`);
+            // What the user typed is shown as code; numbers as they are.
+            const values = Object.fromEntries(Object.entries(error.values).map(([name, value]) => [name, /^\d+$/.test(value) ? value : code(value)]));
+            await this.notify(user, room, read, modify, `${t(error.key, values)}${hint}`);
             return;
         }
         this.source.logger().error('The /users command failed', error);
         await this.notify(user, room, read, modify, t('unavailable'));
     }
 }
+
+const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 function translatorFor(user: IUser): Translate {
     return translator(user.settings?.preferences?.language);

@@ -19,6 +19,8 @@ export interface ListRequest {
     query: QueryParams;
     /** Path parameters (`:type`). */
     params?: Record<string, string>;
+    /** Filters a caller inside the app (the chat) adds to those of the parameters. */
+    narrow?: Filter[];
 }
 
 export interface ListContext {
@@ -194,6 +196,7 @@ export function selectUsersByStatus(request: ListRequest, context: ListContext):
     if (searchTerm !== undefined && searchTerm.trim() !== '') {
         filters.push(containsText(searchTerm, seesFullUserInfo(caller, config)));
     }
+    filters.push(...(request.narrow ?? []));
     const fields = seesVoipExtension(caller, config) ? [...BY_STATUS_FIELDS, 'freeSwitchExtension'] : BY_STATUS_FIELDS;
     return select(context, new Projection(fields), sort, filters, page);
 }
@@ -237,6 +240,7 @@ export function selectLivechatUsers(request: ListRequest, context: ListContext):
     if (type === 'agent' && typeof excludeId === 'string' && excludeId !== '') {
         filters.push(recordTest(`not:${JSON.stringify(excludeId)}`, (record) => record._id !== excludeId));
     }
+    filters.push(...(request.narrow ?? []));
     const listing = select(context, new Projection(LIVECHAT_SORTABLE_FIELDS), sort, filters, page);
     return { ...listing, shape: livechatRow };
 }

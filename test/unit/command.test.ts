@@ -1,6 +1,6 @@
 import { csvCell, csvColumns, toCsv } from '../../src/command/csv';
-import { CommandError, emptyQuery, parseCommand, toEndpointRequest } from '../../src/command/parse';
-import { Action, applyViewAction, decodeQuery, encodeQuery } from '../../src/command/render';
+import { CommandError, decodeQuery, emptyQuery, encodeQuery, parseCommand, toEndpointRequest } from '../../src/command/parse';
+import { Action, applyViewAction } from '../../src/command/render';
 import { translator } from '../../src/i18n';
 
 const words = (text: string) => text.split(' ');
@@ -8,25 +8,43 @@ const words = (text: string) => text.split(' ');
 describe('parseCommand', () => {
     it('reads help, search words and every filter', () => {
         expect(parseCommand(['help'])).toEqual({ kind: 'help' });
-        expect(parseCommand(words('ann lee role:admin role:bot,guest status:active type:bot loggedin:no sort:-lastLogin page:3'))).toEqual({
+        expect(parseCommand(words('ann lee role:admin role:bot,guest,admin status:active type:bot loggedin:no sort:-lastLogin inactive:90d team:Finance page:3'))).toEqual({
             kind: 'list',
             exportCsv: false,
-            query: { list: 'users', search: 'ann lee', roles: ['admin', 'bot', 'guest'], status: 'active', type: 'bot', loggedIn: false, sort: { field: 'lastLogin', direction: -1 }, page: 3 },
+            query: {
+                list: 'users',
+                search: 'ann lee',
+                roles: ['admin', 'bot', 'guest'],
+                status: 'active',
+                type: 'bot',
+                loggedIn: false,
+                sort: { field: 'lastLogin', direction: -1 },
+                inactiveDays: 90,
+                customFields: { team: 'Finance' },
+                page: 3,
+            },
+        });
+        // The same filters apply to the livechat lists; a word that is no filter name is searched.
+        expect(parseCommand(words('managers status:active @chloe:matrix.org 10:30'))).toEqual({
+            kind: 'list',
+            exportCsv: false,
+            query: { ...emptyQuery('managers'), status: 'active', search: '@chloe:matrix.org 10:30' },
         });
         expect(parseCommand(words('agents mona export:csv'))).toEqual({ kind: 'list', exportCsv: true, query: { ...emptyQuery('agents'), search: 'mona' } });
         expect(parseCommand([])).toEqual({ kind: 'list', exportCsv: false, query: emptyQuery() });
     });
 
     it.each([
-        ['colour:red', 'command_error_unknown_filter', { filter: 'colour' }],
-        ['status:all', 'command_error_status', { value: 'all' }],
-        ['loggedin:maybe', 'command_error_loggedin', { value: 'maybe' }],
-        ['page:0', 'command_error_page', { value: '0' }],
-        ['page:99999999', 'command_error_page', { value: '99999999' }],
-        ['export:pdf', 'command_error_export', { value: 'pdf' }],
-        ['role:', 'command_error_empty_value', { filter: 'role' }],
-        ['sort:password', 'command_error_sort', { field: 'password', fields: 'username, name, status, active, lastLogin, type, roles, emails' }],
-        ['managers status:active', 'command_error_filter_not_for_livechat', { filter: 'status:active', list: 'managers' }],
+        ['status:all', 'command_error_status', { value: 'status:all' }],
+        ['loggedin:maybe', 'command_error_loggedin', { value: 'loggedin:maybe' }],
+        ['page:0', 'command_error_page', { value: 'page:0' }],
+        ['page:99999999', 'command_error_page', { value: 'page:99999999' }],
+        ['inactive:90', 'command_error_inactive', { value: 'inactive:90', max: '3650' }],
+        ['inactive:0d', 'command_error_inactive', { value: 'inactive:0d', max: '3650' }],
+        ['export:pdf', 'command_error_export', { value: 'export:pdf' }],
+        ['role:', 'command_error_empty_value', { filter: 'role:' }],
+        ['sort:password', 'command_error_sort', { field: 'password', fields: 'username, name, status, active, lastLogin, type, roles' }],
+        ['agents sort:lastLogin', 'command_error_sort', { field: 'lastLogin', fields: 'username, name, status' }],
     ])('refuses %s with a message key', (text, key, values) => {
         expect(() => parseCommand(words(text))).toThrow(new CommandError(key, values));
         try {
@@ -44,10 +62,11 @@ describe('parseCommand', () => {
 describe('toEndpointRequest', () => {
     it('speaks users.listByStatus for users and livechat/users/{type} for agents and managers', () => {
         const query = { ...emptyQuery(), search: 'ann', roles: ['admin'], status: 'active' as const, type: 'user', loggedIn: true, sort: { field: 'name', direction: -1 as const }, page: 3 };
+        // The search is the chat's own (accents aside), so it is not a parameter.
         expect(toEndpointRequest(query, 10)).toEqual({
-            query: { count: '10', offset: '20', sort: '{"name":-1}', searchTerm: 'ann', roles: ['admin'], status: 'active', type: 'user', hasLoggedIn: 'true' },
+            query: { count: '10', offset: '20', sort: '{"name":-1}', roles: ['admin'], status: 'active', type: 'user', hasLoggedIn: 'true' },
         });
-        expect(toEndpointRequest({ ...emptyQuery('managers'), search: 'mo' }, 10)).toEqual({ query: { count: '10', offset: '0', text: 'mo' }, params: { type: 'manager' } });
+        expect(toEndpointRequest({ ...emptyQuery('managers'), search: 'mo', status: 'active' }, 10)).toEqual({ query: { count: '10', offset: '0' }, params: { type: 'manager' } });
     });
 });
 
@@ -57,14 +76,30 @@ describe('button values and the contextual bar', () => {
         expect(decodeQuery(encodeQuery(query))).toEqual(query);
         expect(decodeQuery('not json')).toEqual(emptyQuery());
         expect(decodeQuery('{"list":"admins","page":-4,"roles":"admin","sort":{"field":1}}')).toEqual(emptyQuery());
+        // What typed input could not hold is dropped: a sort the list does not offer, absurd days, odd field names.
+        expect(decodeQuery('{"list":"agents","sort":{"field":"lastLogin","direction":1},"inactiveDays":99999,"customFields":{"a b":"x","team":"Sales","n":3}}')).toEqual({
+            ...emptyQuery('agents'),
+            customFields: { team: 'Sales' },
+        });
     });
 
     it('starts again at page 1 when a filter changes, and "any" clears it', () => {
         const query = { ...emptyQuery(), roles: ['bot'], status: 'active' as const, page: 4 };
         expect(applyViewAction(query, Action.status, 'any')).toEqual({ ...query, status: undefined, page: 1 });
-        expect(applyViewAction(query, Action.role, 'admin')).toEqual({ ...query, roles: ['admin'], page: 1 });
+        expect(applyViewAction(query, Action.roles, ['admin', 'livechat-agent'])).toEqual({ ...query, roles: ['admin', 'livechat-agent'], page: 1 });
+        expect(applyViewAction(query, Action.roles, [])).toEqual({ ...query, roles: [], page: 1 });
         expect(applyViewAction(query, Action.search, 'ann')).toEqual({ ...query, search: 'ann', page: 1 });
-        expect(applyViewAction({ ...query, search: 'ann' }, Action.list, 'managers')).toEqual({ ...emptyQuery('managers'), search: 'ann' });
+        expect(applyViewAction(query, Action.inactive, '90')).toEqual({ ...query, inactiveDays: 90, page: 1 });
+        expect(applyViewAction(query, Action.inactive, '7')).toEqual({ ...query, inactiveDays: undefined, page: 1 });
+        expect(applyViewAction(query, `${Action.customField}team`, 'Finance')).toEqual({ ...query, customFields: { team: 'Finance' }, page: 1 });
+        expect(applyViewAction({ ...query, customFields: { team: 'Finance' } }, `${Action.customField}team`, 'any')).toEqual({ ...query, page: 1 });
+        expect(applyViewAction(query, Action.sort, '-lastLogin')).toEqual({ ...query, sort: { field: 'lastLogin', direction: -1 }, page: 1 });
+    });
+
+    it('keeps every filter when the list changes, and a sort only where the list offers it', () => {
+        const query = { ...emptyQuery(), search: 'ann', roles: ['admin'], sort: { field: 'lastLogin', direction: -1 as const }, page: 3 };
+        expect(applyViewAction(query, Action.list, 'managers')).toEqual({ ...query, list: 'managers', sort: undefined, page: 1 });
+        expect(applyViewAction({ ...query, sort: { field: 'name', direction: 1 } }, Action.list, 'agents')).toMatchObject({ list: 'agents', sort: { field: 'name', direction: 1 } });
     });
 });
 
@@ -90,5 +125,23 @@ describe('translator', () => {
         expect(translator('de-AT')('list_range', { from: 1, to: 10, total: 12 })).toBe('1–10 von 12');
         expect(translator('fr')('list_range', { from: 1, to: 10, total: 12 })).toBe('1–10 of 12');
         expect(translator()('no_such_key')).toBe('no_such_key');
+    });
+
+    it('counts with the plural of each language, and writes numbers and dates as it does', () => {
+        const en = translator('en');
+        const de = translator('de');
+        expect([0, 1, 2].map((n) => en.count('count_users', n))).toEqual(['0 users', '1 user', '2 users']);
+        expect([1, 2].map((n) => en.count('count_agents', n))).toEqual(['1 agent', '2 agents']);
+        expect([1, 2].map((n) => de.count('count_agents', n))).toEqual(['1 Agent', '2 Agenten']);
+        expect(en.count('count_users', 12345)).toBe('12,345 users');
+        expect(de.count('count_users', 12345)).toBe('12.345 Benutzer');
+        expect(en.count('export_sent', 1, { file: 'f', bot: 'b', url: 'u' })).toMatch(/^Sent 1 user as f /);
+        expect(en.date('2024-01-02T23:30:00.000Z')).toBe('2 Jan 2024');
+        expect(de.date('2024-01-02T23:30:00.000Z')).toBe('02.01.2024');
+    });
+
+    it('has every text in every language', () => {
+        const keys = (language: string) => Object.keys(require(`../../i18n/${language}.json`)).sort();
+        expect(keys('de')).toEqual(keys('en'));
     });
 });
