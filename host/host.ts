@@ -832,17 +832,25 @@ async function launch(opts: StartHostOptions): Promise<RunningHost> {
     const ready = (async () => {
         const found = findEndpoint('public', 'directory.info');
         if (found) {
+            // The app answers 503 while its first directory is being built or loaded: ask again until it does not.
             const started = Date.now();
-            const result = await manager!.getApiManager().executeApi(appId, found.endpoint.path, {
-                method: 'get',
-                headers: {},
-                query: {},
-                params: found.params,
-                content: undefined,
-                privateHash: undefined,
-                user: undefined,
-            } as never);
-            log(`directory.info answered ${(result as { status?: number })?.status} after ${Date.now() - started} ms`);
+            for (;;) {
+                const result = await manager!.getApiManager().executeApi(appId, found.endpoint.path, {
+                    method: 'get',
+                    headers: {},
+                    query: {},
+                    params: found.params,
+                    content: undefined,
+                    privateHash: undefined,
+                    user: undefined,
+                } as never);
+                const status = (result as { status?: number })?.status;
+                if (status !== 503 || stopping) {
+                    log(`directory.info answered ${status} after ${Date.now() - started} ms`);
+                    break;
+                }
+                await new Promise((resolve) => setTimeout(resolve, 250));
+            }
         } else {
             log('the app has no directory.info endpoint; ready without waiting');
         }

@@ -1,11 +1,17 @@
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
+import { applyChange, Change } from './cluster/changes';
+import { ChangeFeed } from './cluster/feed';
+import { claimLease, LEASE_TTL_MS, leaseIsFree, releaseLease, renewLease } from './cluster/lease';
+import { ClusterMeta, readMeta } from './cluster/meta';
+import { dropSnapshot, publishPointer, readSnapshot, SnapshotPointer, writeSnapshot } from './cluster/snapshot';
+import type { SharedStore } from './cluster/store';
 import { Directory } from './core/directory';
-import { EngineUser, toUserRecord } from './core/record';
+import { EngineUser, toUserRecord, UserRecord } from './core/record';
 import { crawlDirectory } from './crawl';
 
-/** What directory.info reports about the last build. */
+/** What directory.info reports about the last crawl this instance made. */
 export interface BuildReport {
     builtAt: string;
     durationMs: number;
@@ -13,55 +19,149 @@ export interface BuildReport {
     rooms: number;
 }
 
+/** The directory is still being built or loaded; the caller should come back shortly. */
+export class DirectoryUnavailable extends Error {
+    constructor(readonly retryAfterSeconds: number) {
+        super('The user directory is not available yet');
+    }
+}
+
+/** How often an instance looks for the others' changes: one store read when nothing changed. */
+export const POLL_MS = 750;
+/** How long a request may wait for the first directory before it is told to come back. */
+const FIRST_DIRECTORY_BUDGET_MS = 2500;
+const RETRY_AFTER_SECONDS = 5;
+/** Slack for clocks and slow writes when reading the feed back in time. */
+const FEED_SLACK_MS = 3000;
+/** When Rocket.Chat has applied what an update event announced (users.update applies `active` after the event). */
+const CONFIRM_AFTER_MS = 300;
+
+export interface DirectoryServiceOptions {
+    reader: () => IRead;
+    store: SharedStore & { readonly canWrite: boolean };
+    maxAgeMs: () => number;
+    onError: (error: unknown) => void;
+    instanceId?: string;
+    now?: () => number;
+    /** How long a request may wait for the first directory (FIRST_DIRECTORY_BUDGET_MS). */
+    firstDirectoryBudgetMs?: number;
+}
+
 /**
- * Keeps the app's directory of users. The engine cannot list users, so the
- * directory is built from every room's members (plus the app user), kept
- * fresh by the user events, and rebuilt in the background once it is older
- * than the configured age while the previous one keeps answering. Only the
- * very first build makes a request wait.
+ * Keeps the app's directory of users, one per instance, the same on every
+ * instance of a cluster.
+ *
+ * The engine cannot list users, so one instance at a time (the holder of a
+ * lease in the shared store) crawls the rooms' members and publishes the
+ * result as a snapshot; the others, and any instance that starts later, load
+ * that snapshot instead of crawling. Every change an instance learns (user
+ * events, users met in requests) goes into a change feed in the shared store,
+ * which every instance polls and applies; a snapshot is always completed by
+ * replaying the feed from the moment its crawl began.
  */
 export class DirectoryService {
+    readonly instanceId: string;
+    private readonly feed: ChangeFeed;
+    private readonly now: () => number;
     private current?: Directory;
-    private building?: Promise<Directory>;
-    /** Changes that arrive while a rebuild runs, replayed on its result. */
-    private pendingChanges: Array<(directory: Directory) => void> = [];
+    private snapshot?: SnapshotPointer;
+    /** A crawl or a snapshot load in progress; changes meanwhile are kept in `pending` and replayed on its result. */
+    private work?: { kind: 'build' | 'load'; done: Promise<void> };
+    private pending: Change[] = [];
     private report?: BuildReport;
-    /** When the last build started: a failed rebuild is not retried before the age is reached again. */
-    private lastStart = 0;
+    private readonly firstDirectory: Promise<void>;
+    private resolveFirstDirectory!: () => void;
+    private timer?: ReturnType<typeof setInterval>;
+    private ticking?: Promise<void>;
+    /** The feed as this instance last read it. */
+    private seenHead?: string;
+    private lastPollAt: number;
+    private readonly appliedEntries = new Map<string, number>();
 
-    constructor(private readonly reader: () => IRead, private readonly maxAgeMs: () => number, private readonly onError: (error: unknown) => void) {}
+    constructor(private readonly options: DirectoryServiceOptions) {
+        this.now = options.now ?? Date.now;
+        this.instanceId = options.instanceId ?? `${this.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+        this.feed = new ChangeFeed(options.store, this.instanceId, options.onError, this.now);
+        this.lastPollAt = this.now();
+        this.firstDirectory = new Promise((resolve) => {
+            this.resolveFirstDirectory = resolve;
+        });
+    }
 
-    /** The directory to answer from. */
-    async get(): Promise<Directory> {
-        if (!this.current) {
-            return this.rebuild();
+    /** Starts following the cluster: one look now, then one every POLL_MS. */
+    start(): void {
+        this.stop();
+        this.timer = setInterval(() => void this.tick(), POLL_MS);
+        void this.tick();
+    }
+
+    stop(): void {
+        if (this.timer) {
+            clearInterval(this.timer);
+            this.timer = undefined;
         }
-        if (!this.building && Date.now() - this.lastStart >= this.maxAgeMs()) {
-            this.rebuild().catch(this.onError);
+    }
+
+    /** The directory to answer from; while there is none yet, waits a little, then gives up with DirectoryUnavailable. */
+    async get(): Promise<Directory> {
+        if (this.current) {
+            return this.current;
+        }
+        void this.tick();
+        let timeout: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([this.firstDirectory, new Promise((resolve) => (timeout = setTimeout(resolve, this.options.firstDirectoryBudgetMs ?? FIRST_DIRECTORY_BUDGET_MS)))]);
+        clearTimeout(timeout);
+        if (!this.current) {
+            throw new DirectoryUnavailable(RETRY_AFTER_SECONDS);
         }
         return this.current;
     }
 
-    /** Starts a build unless one runs already; resolves to the directory that is current afterwards. */
-    rebuild(): Promise<Directory> {
-        if (!this.building) {
-            this.lastStart = Date.now();
-            this.building = this.build().finally(() => {
-                this.building = undefined;
-            });
+    /** Looks at the shared store: applies the others' changes, loads a newer snapshot, or crawls when nobody has. */
+    tick(): Promise<void> {
+        this.ticking ??= (async () => {
+            try {
+                const meta = await readMeta(this.options.store);
+                await this.follow(meta);
+                this.loadOrBuildIfNeeded(meta, false);
+            } catch (error) {
+                this.options.onError(error);
+            } finally {
+                this.ticking = undefined;
+            }
+        })();
+        return this.ticking;
+    }
+
+    /** The periodic rebuild (a scheduler job, which runs on one instance of the cluster). */
+    async rebuildIfDue(): Promise<void> {
+        const meta = await readMeta(this.options.store);
+        this.loadOrBuildIfNeeded(meta, true);
+    }
+
+    /** Resolves when no crawl or load runs. */
+    async settled(): Promise<void> {
+        while (this.work) {
+            await this.work.done;
         }
-        return this.building;
     }
 
     info(): Record<string, unknown> {
-        const ageMs = this.report ? Date.now() - Date.parse(this.report.builtAt) : null;
-        return { ready: !!this.current, building: !!this.building, ageMs, lastBuild: this.report ?? null };
+        const snapshot = this.snapshot;
+        return {
+            ready: !!this.current,
+            building: this.work?.kind === 'build',
+            loading: this.work?.kind === 'load',
+            instance: this.instanceId,
+            ageMs: snapshot ? this.now() - snapshot.crawlStartedAt : null,
+            snapshot: snapshot ? { id: snapshot.id, builder: snapshot.builder, builtAt: new Date(snapshot.builtAt).toISOString(), users: snapshot.users, chunks: snapshot.chunks } : null,
+            lastBuild: this.report ?? null,
+        };
     }
 
     /** A user the app learned of from an event or a request. */
     upsert(user: IUser): void {
-        const record = toUserRecord(user as unknown as EngineUser);
-        this.apply((directory) => directory.upsert(record));
+        this.record({ op: 'upsert', record: toUserRecord(user as unknown as EngineUser) });
     }
 
     /** Adds a user met in a request when the directory lacks it (users in no room come in this way). */
@@ -72,49 +172,173 @@ export class DirectoryService {
     }
 
     /**
+     * Reads the user again once Rocket.Chat has applied the change an event
+     * announced: `users.update` fires its event before it applies `active`.
+     */
+    confirmLater(userId: string): void {
+        setTimeout(() => {
+            this.options
+                .reader()
+                .getUserReader()
+                .getById(userId)
+                .then((user) => {
+                    const record = user && toUserRecord(user as unknown as EngineUser);
+                    if (record && !sameRecord(record, this.current?.get(userId))) {
+                        this.record({ op: 'upsert', record });
+                    }
+                })
+                .catch(this.options.onError);
+        }, CONFIRM_AFTER_MS);
+    }
+
+    /**
      * A presence change. Its event carries only part of the user (Rocket.Chat
      * sends what its presence broadcast holds), so a known user keeps the rest
      * of its record; an unknown one is read in full.
      */
-    async setPresence(user: IUser, status: string, readUser: (id: string) => Promise<IUser | undefined>): Promise<void> {
+    async setPresence(user: IUser, status: string): Promise<void> {
         if (this.current?.has(user.id)) {
-            this.apply((directory) => {
-                const record = directory.get(user.id);
-                if (record) {
-                    directory.upsert({ ...record, status, ...(typeof user.statusText === 'string' && { statusText: user.statusText }) });
-                }
-            });
+            const fields: Partial<UserRecord> = { status };
+            if (typeof user.statusText === 'string') fields.statusText = user.statusText;
+            if (Array.isArray(user.roles)) fields.roles = user.roles;
+            this.record({ op: 'patch', id: user.id, fields });
             return;
         }
-        const full = await readUser(user.id);
+        const full = await this.options.reader().getUserReader().getById(user.id);
         if (full) {
             this.upsert({ ...full, status });
         }
     }
 
     remove(userId: string): void {
-        this.apply((directory) => directory.remove(userId));
+        this.record({ op: 'remove', id: userId });
     }
 
-    private apply(change: (directory: Directory) => void): void {
+    /** A change learned here: applied now, and published for the other instances. */
+    private record(change: Change): void {
+        this.apply(change);
+        if (this.options.store.canWrite) {
+            this.feed.publish(change);
+        }
+    }
+
+    private apply(change: Change): void {
         if (this.current) {
-            change(this.current);
+            applyChange(this.current, change);
         }
-        if (this.building) {
-            this.pendingChanges.push(change);
+        if (this.work) {
+            this.pending.push(change);
         }
     }
 
-    private async build(): Promise<Directory> {
-        const started = Date.now();
-        this.pendingChanges = [];
-        // The app user may be in no room; later builds carry it over like any other user.
-        const { directory, report } = await crawlDirectory(this.reader(), this.current, { includeAppUser: !this.current });
-        this.pendingChanges.forEach((change) => change(directory));
-        this.pendingChanges = [];
+    /** Applies the entries other instances published since the last look. */
+    private async follow(meta: ClusterMeta): Promise<void> {
+        const startedAt = this.now();
+        if (meta.head && meta.head.entry !== this.seenHead) {
+            for (const entry of await this.feed.recent(this.lastPollAt - FEED_SLACK_MS)) {
+                if (entry.from !== this.instanceId && !this.appliedEntries.has(entry.id)) {
+                    this.appliedEntries.set(entry.id, entry.at);
+                    entry.changes.forEach((change) => this.apply(change));
+                }
+            }
+            this.seenHead = meta.head.entry;
+            for (const [id, at] of this.appliedEntries) {
+                if (at < startedAt - 10 * FEED_SLACK_MS) this.appliedEntries.delete(id);
+            }
+        }
+        this.lastPollAt = startedAt;
+    }
+
+    private loadOrBuildIfNeeded(meta: ClusterMeta, periodic: boolean): void {
+        if (this.work) {
+            return;
+        }
+        const now = this.now();
+        const snapshot = meta.snapshot;
+        if (snapshot && snapshot.id !== this.snapshot?.id && (!this.snapshot || snapshot.builtAt > this.snapshot.builtAt)) {
+            this.startWork('load', () => this.load(snapshot));
+            return;
+        }
+        // The scheduler's job rebuilds once the age is reached; any instance steps in if it has not for twice as long.
+        const age = snapshot ? now - snapshot.crawlStartedAt : Infinity;
+        const due = age >= (periodic ? this.options.maxAgeMs() / 2 : 2 * this.options.maxAgeMs());
+        if (due && this.options.store.canWrite && leaseIsFree(meta.lease, this.instanceId, now)) {
+            this.startWork('build', () => this.build(meta.snapshot));
+        }
+    }
+
+    private startWork(kind: 'build' | 'load', run: () => Promise<void>): void {
+        this.pending = [];
+        const done = run()
+            .catch(this.options.onError)
+            .finally(() => {
+                this.work = undefined;
+                this.pending = [];
+            });
+        this.work = { kind, done };
+    }
+
+    /** Makes a directory current: the changes that arrived while it was made are replayed on it first. */
+    private install(directory: Directory): void {
+        this.pending.forEach((change) => applyChange(directory, change));
+        this.pending = [];
         directory.prepare([[{ path: ['username'], direction: 1 }], [{ path: ['name'], direction: 1 }]]);
         this.current = directory;
-        this.report = { builtAt: new Date().toISOString(), durationMs: Date.now() - started, ...report };
-        return directory;
+        this.resolveFirstDirectory();
+    }
+
+    /** Replays the feed from `fromMs` on a directory made of older facts. */
+    private async catchUp(directory: Directory, fromMs: number): Promise<void> {
+        await this.feed.flush();
+        for (const entry of await this.feed.since(fromMs - FEED_SLACK_MS)) {
+            this.appliedEntries.set(entry.id, entry.at);
+            entry.changes.forEach((change) => applyChange(directory, change));
+        }
+    }
+
+    private async load(pointer: SnapshotPointer): Promise<void> {
+        const users: UserRecord[] = [];
+        await readSnapshot(this.options.store, pointer, (chunk) => users.push(...chunk));
+        const directory = new Directory(users);
+        await this.catchUp(directory, pointer.crawlStartedAt);
+        this.install(directory);
+        this.snapshot = pointer;
+    }
+
+    private async build(previous: SnapshotPointer | undefined): Promise<void> {
+        const store = this.options.store;
+        const me = this.instanceId;
+        if (!(await claimLease(store, (await readMeta(store)).lease, me, this.now, sleep))) {
+            return;
+        }
+        const renewal = setInterval(() => renewLease(store, me, this.now()).catch(this.options.onError), LEASE_TTL_MS / 3);
+        try {
+            const started = this.now();
+            // The app user may be in no room; later builds carry it over like any other user.
+            const { directory, report } = await crawlDirectory(this.options.reader(), this.current, { includeAppUser: !this.current });
+            await this.catchUp(directory, started);
+            this.install(directory);
+            this.report = { builtAt: new Date(this.now()).toISOString(), durationMs: this.now() - started, ...report };
+
+            const id = `${me}-${started.toString(36)}`;
+            const written = await writeSnapshot(store, id, [...directory.records()]);
+            const retainFeedFrom = Math.min(started - 60_000, this.now() - 2 * this.options.maxAgeMs() - 5 * 60_000);
+            const prunedThroughMinute = await this.feed.prune(previous ? previous.prunedThroughMinute + 1 : Math.floor(retainFeedFrom / 60_000), retainFeedFrom);
+            const pointer: SnapshotPointer = { kind: 'snapshot', id, previous: previous?.id, builder: me, crawlStartedAt: started, builtAt: this.now(), ...written, prunedThroughMinute };
+            await publishPointer(store, pointer);
+            this.snapshot = pointer;
+            if (previous?.previous) {
+                await dropSnapshot(store, previous.previous);
+            }
+        } finally {
+            clearInterval(renewal);
+            await releaseLease(store, me);
+        }
     }
 }
+
+function sameRecord(a: UserRecord, b: UserRecord | undefined): boolean {
+    return !!b && JSON.stringify(a) === JSON.stringify(b);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

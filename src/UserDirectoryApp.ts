@@ -1,6 +1,7 @@
 import type {
     IAppAccessors,
     IConfigurationExtend,
+    IConfigurationModify,
     IEnvironmentRead,
     IHttp,
     ILogger,
@@ -28,26 +29,32 @@ import { DirectoryChat } from './command/DirectoryChat';
 import { Config, defaultConfig, toCaller } from './core/config';
 import { ApiResponse, respond } from './core/errors';
 import { ListContext, ListRequest, prepareValidators } from './core/handlers';
-import { DirectoryService } from './DirectoryService';
+import { PersistenceStore } from './cluster/store';
+import { DirectoryService, DirectoryUnavailable } from './DirectoryService';
 import { createEndpoints } from './endpoints';
-import { configFromValues, provideSettings, readSettingValues } from './settings';
+import { configFromValues, provideSettings, readSettingValues, SettingId } from './settings';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** The periodic crawl: a scheduler job, so that it runs on one instance of a cluster. */
+const REBUILD_JOB = 'directory-rebuild';
 
 export default class UserDirectoryApp extends App
     implements IPostUserCreated, IPostUserUpdated, IPostUserDeleted, IPostUserStatusChanged, IPostUserLoggedIn, IUIKitInteractionHandler {
     private config: Config = defaultConfig();
     private settingValues = new Map<string, unknown>();
+    private readonly store: PersistenceStore;
     private readonly directory: DirectoryService;
     private readonly chat: DirectoryChat;
 
     constructor(info: IAppInfo, logger: ILogger, accessors?: IAppAccessors) {
         super(info, logger, accessors);
-        this.directory = new DirectoryService(
-            () => this.getAccessors().reader,
-            () => this.config.directoryMaxAgeMs,
-            (error) => this.getLogger().error('Directory build failed', error),
-        );
+        this.store = new PersistenceStore(() => this.getAccessors().reader.getPersistenceReader());
+        this.directory = new DirectoryService({
+            reader: () => this.getAccessors().reader,
+            store: this.store,
+            maxAgeMs: () => this.config.directoryMaxAgeMs,
+            onError: (error) => this.getLogger().error('User directory', error),
+        });
         this.chat = new DirectoryChat({ appId: this.getID(), context: () => this.context(), logger: () => this.getLogger() });
     }
 
@@ -57,23 +64,46 @@ export default class UserDirectoryApp extends App
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,
             endpoints: createEndpoints(this, {
-                answer: (request, handler) => this.answer(request, handler),
+                answer: (request, handler, persis) => this.answer(request, handler, persis),
                 buildFacts: () => ({ version: this.getVersion(), ...this.directory.info() }),
             }),
         });
         await configuration.slashCommands.provideSlashCommand(this.chat.slashCommand());
+        await configuration.scheduler.registerProcessors([
+            {
+                id: REBUILD_JOB,
+                processor: async (_job, _read, _modify, _http, persis) => {
+                    this.store.attach(persis);
+                    await this.directory.rebuildIfDue();
+                },
+            },
+        ]);
     }
 
-    public async onEnable(environment: IEnvironmentRead): Promise<boolean> {
+    public async onEnable(environment: IEnvironmentRead, configurationModify: IConfigurationModify): Promise<boolean> {
         this.settingValues = await readSettingValues(environment.getSettings());
         this.config = configFromValues(this.settingValues);
         prepareValidators();
+        await this.scheduleRebuilds(configurationModify);
+        this.directory.start();
         return true;
     }
 
-    public async onSettingUpdated(setting: ISetting): Promise<void> {
+    public async onDisable(): Promise<void> {
+        this.directory.stop();
+    }
+
+    public async onSettingUpdated(setting: ISetting, configurationModify: IConfigurationModify): Promise<void> {
         this.settingValues.set(setting.id, setting.value ?? setting.packageValue);
         this.config = configFromValues(this.settingValues);
+        if (setting.id === SettingId.directoryMaxAgeMinutes) {
+            await this.scheduleRebuilds(configurationModify);
+        }
+    }
+
+    /** One recurring job for the whole cluster: every instance schedules the same id, which the scheduler keeps once. */
+    private async scheduleRebuilds(configurationModify: IConfigurationModify): Promise<void> {
+        await configurationModify.scheduler.scheduleRecurring({ id: REBUILD_JOB, interval: `${this.config.directoryMaxAgeMs / 1000} seconds`, skipImmediate: false });
     }
 
     /** The directory and settings to answer from (the first call waits for the first build). */
@@ -82,8 +112,9 @@ export default class UserDirectoryApp extends App
     }
 
     /** Answers an endpoint request from the core. */
-    public async answer(request: IApiRequest, handler: (request: ListRequest, context: ListContext) => ApiResponse): Promise<IApiResponse> {
+    public async answer(request: IApiRequest, handler: (request: ListRequest, context: ListContext) => ApiResponse, persis: IPersistence): Promise<IApiResponse> {
         const onUnexpected = (error: unknown) => this.getLogger().error('Request failed', error);
+        this.store.attach(persis);
         let response: ApiResponse;
         try {
             const context = await this.context();
@@ -93,30 +124,47 @@ export default class UserDirectoryApp extends App
             const listRequest: ListRequest = { caller: request.user && toCaller(request.user), query: request.query ?? {}, params: request.params ?? {} };
             response = respond(() => handler(listRequest, context), onUnexpected);
         } catch (error) {
-            onUnexpected(error);
-            response = { status: 503, content: { success: false, error: 'The user directory is not available yet; try again shortly [error-directory-unavailable]' } };
+            if (!(error instanceof DirectoryUnavailable)) {
+                onUnexpected(error);
+            }
+            const retryAfter = error instanceof DirectoryUnavailable ? error.retryAfterSeconds : 30;
+            return {
+                status: 503,
+                headers: { ...JSON_HEADERS, 'retry-after': String(retryAfter) },
+                content: { success: false, error: 'The user directory is not available yet; try again shortly [error-directory-unavailable]', errorType: 'error-directory-unavailable' },
+            };
         }
         return { status: response.status, headers: JSON_HEADERS, content: response.content };
     }
 
-    public async executePostUserCreated(context: IUserContext, _read?: IRead, _http?: IHttp, _persis?: IPersistence, _modify?: IModify): Promise<void> {
+    public async executePostUserCreated(context: IUserContext, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
+        this.store.attach(persis);
         this.directory.upsert(context.user);
     }
 
-    /** The engine calls this name for IPostUserUpdated (the typings name the created one). */
-    public async executePostUserUpdated(context: IUserContext): Promise<void> {
+    /**
+     * The engine calls this name for IPostUserUpdated (the typings name the
+     * created one). Rocket.Chat fires it before it applies a change of `active`,
+     * so the user is read again once that is done.
+     */
+    public async executePostUserUpdated(context: IUserContext, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
+        this.store.attach(persis);
         this.directory.upsert(context.user);
+        this.directory.confirmLater(context.user.id);
     }
 
-    public async executePostUserDeleted(context: IUserContext): Promise<void> {
+    public async executePostUserDeleted(context: IUserContext, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
+        this.store.attach(persis);
         this.directory.remove(context.user.id);
     }
 
-    public async executePostUserStatusChanged(context: IUserStatusContext, read: IRead): Promise<void> {
-        await this.directory.setPresence(context.user, context.currentStatus, (id) => read.getUserReader().getById(id));
+    public async executePostUserStatusChanged(context: IUserStatusContext, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
+        this.store.attach(persis);
+        await this.directory.setPresence(context.user, context.currentStatus);
     }
 
-    public async executePostUserLoggedIn(user: IUser): Promise<void> {
+    public async executePostUserLoggedIn(user: IUser, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
+        this.store.attach(persis);
         this.directory.upsert(user);
     }
 

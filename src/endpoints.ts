@@ -1,3 +1,4 @@
+import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
 import type { IApp } from '@rocket.chat/apps-engine/definition/IApp';
@@ -7,11 +8,21 @@ import { directoryInfo, ListContext, Listing, ListRequest, selectLivechatUsers, 
 
 /** What an endpoint needs from the app: one way to answer a request from the core. */
 export interface RequestAnswerer {
-    answer(request: IApiRequest, handler: (request: ListRequest, context: ListContext) => ApiResponse): Promise<IApiResponse>;
+    answer(request: IApiRequest, handler: (request: ListRequest, context: ListContext) => ApiResponse, persis: IPersistence): Promise<IApiResponse>;
     buildFacts(): Record<string, unknown>;
 }
 
-/** A GET endpoint that hands the request to one core handler. */
+const METHOD_NOT_ALLOWED: IApiResponse = {
+    status: 405,
+    headers: { 'content-type': 'application/json', allow: 'GET' },
+    content: { success: false, error: 'Method not allowed: use GET [error-method-not-allowed]', errorType: 'error-method-not-allowed' },
+};
+
+/**
+ * A GET endpoint that hands the request to one core handler. The other methods
+ * are served too, with a 405: an app endpoint without them ends in the
+ * server's bare 500.
+ */
 class CoreEndpoint extends ApiEndpoint {
     // Rocket.Chat's own 401 body is answered by the core; the server's would be bare text.
     public authRequired = false;
@@ -25,8 +36,24 @@ class CoreEndpoint extends ApiEndpoint {
         super(app);
     }
 
-    public get(request: IApiRequest, _endpoint: IApiEndpointInfo): Promise<IApiResponse> {
-        return this.answerer.answer(request, this.handler);
+    public get(request: IApiRequest, _endpoint: IApiEndpointInfo, _read: IRead, _modify: IModify, _http: IHttp, persis: IPersistence): Promise<IApiResponse> {
+        return this.answerer.answer(request, this.handler, persis);
+    }
+
+    public async post(): Promise<IApiResponse> {
+        return METHOD_NOT_ALLOWED;
+    }
+
+    public async put(): Promise<IApiResponse> {
+        return METHOD_NOT_ALLOWED;
+    }
+
+    public async delete(): Promise<IApiResponse> {
+        return METHOD_NOT_ALLOWED;
+    }
+
+    public async patch(): Promise<IApiResponse> {
+        return METHOD_NOT_ALLOWED;
     }
 }
 

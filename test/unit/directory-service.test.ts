@@ -1,8 +1,10 @@
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
+import { CHUNK_USERS } from '../../src/cluster/snapshot';
 import { Directory } from '../../src/core/directory';
-import { DirectoryService } from '../../src/DirectoryService';
+import { DirectoryService, DirectoryUnavailable } from '../../src/DirectoryService';
+import { InstanceStore, MemoryDatabase } from './memory-store';
 
 /**
  * The service against a small workspace behind the two accessors it uses
@@ -31,6 +33,10 @@ class Workspace {
                 getAppUser: async () => {
                     this.calls.push('getAppUser');
                     return user('app.bot', { roles: ['app'], type: 'app' } as Partial<IUser>);
+                },
+                getById: async (id: string) => {
+                    this.calls.push(`getById:${id}`);
+                    return this.users.get(id);
                 },
             }),
             getRoomReader: () => ({
@@ -64,15 +70,38 @@ function workspace(): Workspace {
 }
 
 const ids = (directory: Directory) => [...directory.records()].map((record) => record._id).sort();
+const memberReads = (ws: Workspace) => ws.calls.filter((call) => call.startsWith('getMembers')).length;
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function service(ws: Workspace, maxAgeMs = 60_000, errors: unknown[] = []) {
-    return new DirectoryService(() => ws.reader(), () => maxAgeMs, (error) => errors.push(error));
+/** One instance of the app: its own service and memory over the cluster's shared database. */
+function instance(ws: Workspace, db: MemoryDatabase, options: { canWrite?: boolean; maxAgeMs?: number; errors?: unknown[] } = {}) {
+    const store = db.instance(options.canWrite ?? true);
+    const errors = options.errors ?? [];
+    const svc = new DirectoryService({
+        reader: () => ws.reader(),
+        store,
+        maxAgeMs: () => options.maxAgeMs ?? 60_000,
+        onError: (error) => errors.push(error),
+        firstDirectoryBudgetMs: 200,
+    });
+    return { svc, store, errors };
 }
 
-describe('DirectoryService', () => {
-    it('builds from every room, reading a direct room only when a member is met nowhere else', async () => {
+/** Ticks until the instance has no crawl or load running. */
+async function follow(svc: DirectoryService): Promise<Directory> {
+    await svc.tick();
+    await svc.settled();
+    return svc.get();
+}
+
+/** Lets queued feed writes land (they are batched over a few milliseconds). */
+const published = () => wait(60);
+
+describe('DirectoryService: building', () => {
+    it('crawls every room, reading a direct room only when a member is met nowhere else', async () => {
         const ws = workspace();
-        const directory = await service(ws).get();
+        const { svc } = instance(ws, new MemoryDatabase());
+        const directory = await follow(svc);
         expect(ids(directory)).toEqual(['ann', 'app.bot', 'bob', 'cy', 'dee']);
         // eve is in no room: invisible until met. dm-ann-bob is skipped, dm-cy-dee is read for dee.
         expect(ws.calls).toEqual(['getAppUser', 'getAllRooms', 'getMembers:general', 'getMembers:team', 'getMembers:dm-cy-dee']);
@@ -81,106 +110,224 @@ describe('DirectoryService', () => {
     it('pages through the rooms 100 at a time', async () => {
         const ws = workspace();
         ws.rooms = Array.from({ length: 250 }, (_, i) => ({ id: `r${i}`, type: 'c' as const, members: ['ann'] }));
-        const svc = service(ws);
-        await svc.get();
+        const { svc } = instance(ws, new MemoryDatabase());
+        await follow(svc);
         expect(ws.calls.filter((call) => call === 'getAllRooms')).toHaveLength(3);
         expect(svc.info()).toMatchObject({ ready: true, lastBuild: { rooms: 250, bridgeCalls: 1 + 3 + 250 } });
     });
 
-    it('reflects events at once: created, updated, status, deleted', async () => {
+    it('answers 503-style (DirectoryUnavailable) within its budget while nobody can build yet, then serves once a snapshot exists', async () => {
         const ws = workspace();
-        const svc = service(ws);
-        const directory = await svc.get();
-        svc.upsert(user('eve'));
-        svc.upsert(user('ann', { name: 'Ann Renamed' }));
-        svc.remove('bob');
-        expect(ids(directory)).toEqual(['ann', 'app.bot', 'cy', 'dee', 'eve']);
-        expect(directory.get('ann')?.name).toBe('Ann Renamed');
+        const db = new MemoryDatabase();
+        const waiting = instance(ws, db, { canWrite: false });
+        const started = Date.now();
+        await expect(waiting.svc.get()).rejects.toBeInstanceOf(DirectoryUnavailable);
+        expect(Date.now() - started).toBeLessThan(1000);
+        expect(memberReads(ws)).toBe(0); // without a writer it cannot publish, so it does not crawl
+
+        await follow(instance(ws, db).svc);
+        expect(ids(await follow(waiting.svc))).toContain('ann');
     });
 
-    it('meets a caller in no room without replacing a known user', async () => {
+    it('keeps changes made while a crawl runs', async () => {
         const ws = workspace();
-        const svc = service(ws);
-        const directory = await svc.get();
-        svc.meet(user('eve'));
-        svc.meet(user('ann', { name: 'Stale copy' }));
-        expect(directory.has('eve')).toBe(true);
-        expect(directory.get('ann')?.name).toBe('ANN');
-    });
-
-    it('rebuilds in the background when old, answering from the previous directory meanwhile, and keeps changes made during the build', async () => {
-        const ws = workspace();
-        const svc = service(ws, 0);
-        const first = await svc.get();
+        const { svc } = instance(ws, new MemoryDatabase(), { maxAgeMs: 0 });
+        const first = await follow(svc);
         svc.upsert(user('eve')); // met through an event only: no room shows eve
+        await published();
 
         let open!: () => void;
         ws.gate = new Promise((resolve) => (open = resolve));
         ws.users.set('cy', user('cy', { name: 'Cy From Rooms' }));
-        const during = await svc.get(); // stale (age 0): starts a rebuild, answers at once
-        expect(during).toBe(first);
+        await svc.rebuildIfDue();
+        await wait(400); // the lease settles, the crawl waits at the gate
         expect(svc.info()).toMatchObject({ building: true });
+        expect(await svc.get()).toBe(first); // the previous directory answers meanwhile
 
-        svc.upsert(user('dee', { status: 'away' })); // arrives while the rebuild runs
+        svc.upsert(user('dee', { status: 'away' }));
         svc.remove('bob');
         open();
-        const rebuilt = await svc.rebuild();
+        await svc.settled();
+        const rebuilt = await svc.get();
 
         expect(rebuilt).not.toBe(first);
         expect(ids(rebuilt)).toEqual(['ann', 'app.bot', 'cy', 'dee', 'eve']);
         expect(rebuilt.get('cy')?.name).toBe('Cy From Rooms');
         expect(rebuilt.get('dee')?.status).toBe('away');
-        expect(await svc.get()).toBe(rebuilt);
         // The app user is read on the first build only; later builds carry it over.
         expect(ws.calls.filter((call) => call === 'getAppUser')).toHaveLength(1);
     });
 
-    it('fails the first request when the first build fails, and retries on the next', async () => {
-        const ws = workspace();
-        const reader = ws.reader();
-        let fail = true;
-        const svc = new DirectoryService(
-            () => (fail ? ({ ...reader, getRoomReader: () => ({ getAllRooms: async () => undefined }) } as unknown as IRead) : reader),
-            () => 60_000,
-            () => undefined,
-        );
-        await expect(svc.get()).rejects.toThrow('room.system.view-all');
-        fail = false;
-        expect(ids(await svc.get())).toContain('ann');
-    });
-
-    it('does not retry a failed background rebuild on every request', async () => {
+    it('reports a failed crawl and crawls again on a later look', async () => {
         const ws = workspace();
         const errors: unknown[] = [];
-        let maxAge = 60_000;
-        const svc = new DirectoryService(() => ws.reader(), () => maxAge, (error) => errors.push(error));
-        const directory = await svc.get();
-        ws.reader = () => ({ getUserReader: () => ({}), getRoomReader: () => ({ getAllRooms: async () => undefined }) }) as unknown as IRead;
-        maxAge = 0;
-        await svc.get();
-        await new Promise((resolve) => setImmediate(resolve));
-        expect(errors).toHaveLength(1);
-        maxAge = 60_000;
-        expect(await svc.get()).toBe(directory);
-        await new Promise((resolve) => setImmediate(resolve));
-        expect(errors).toHaveLength(1);
+        const { svc } = instance(ws, new MemoryDatabase(), { errors });
+        const reader = ws.reader.bind(ws);
+        ws.reader = () => ({ ...reader(), getRoomReader: () => ({ getAllRooms: async () => undefined }) }) as unknown as IRead;
+        await svc.tick();
+        await svc.settled();
+        expect(String(errors[0])).toContain('room.system.view-all');
+        ws.reader = reader;
+        expect(ids(await follow(svc))).toContain('ann');
     });
 });
 
-describe('DirectoryService presence', () => {
-    it('keeps the rest of a known record, and reads an unknown user in full', async () => {
+describe('DirectoryService: a cluster of instances', () => {
+    it('crawls once for instances started together: one holds the lease, the others load its snapshot', async () => {
+        const ws = workspace();
+        const db = new MemoryDatabase();
+        const cluster = [instance(ws, db), instance(ws, db), instance(ws, db)];
+        await Promise.all(cluster.map(({ svc }) => svc.tick()));
+        await Promise.all(cluster.map(({ svc }) => svc.settled()));
+        const builders = cluster.filter(({ svc }) => svc.info().lastBuild);
+        expect(builders).toHaveLength(1);
+        expect(memberReads(ws)).toBe(3);
+        for (const { svc } of cluster) {
+            expect(ids(await follow(svc))).toEqual(['ann', 'app.bot', 'bob', 'cy', 'dee']);
+        }
+        expect(memberReads(ws)).toBe(3);
+    });
+
+    it('an instance started later loads the snapshot with no member read, in chunks, and catches up with the feed', async () => {
+        const ws = workspace();
+        const many = Array.from({ length: 2 * CHUNK_USERS + 10 }, (_, i) => `u${i}`);
+        many.forEach((id) => ws.users.set(id, user(id)));
+        ws.rooms.push({ id: 'big', type: 'c', members: many });
+        const db = new MemoryDatabase();
+        const a = instance(ws, db);
+        await follow(a.svc);
+        a.svc.upsert(user('eve', { name: 'Eve Later' }));
+        a.svc.remove('u7');
+        await published();
+
+        const reads = memberReads(ws);
+        const late = instance(ws, db);
+        const directory = await follow(late.svc);
+        expect(memberReads(ws)).toBe(reads);
+        expect(late.svc.info()).toMatchObject({ snapshot: { chunks: 3, users: many.length + 5 } });
+        expect(directory.get('eve')?.name).toBe('Eve Later');
+        expect(directory.has('u7')).toBe(false);
+        expect(directory.has('u8')).toBe(true);
+    });
+
+    it("applies the others' changes on its next look: created, updated, presence, deleted", async () => {
+        const ws = workspace();
+        const db = new MemoryDatabase();
+        const a = instance(ws, db);
+        const b = instance(ws, db);
+        await follow(a.svc);
+        const onB = await follow(b.svc);
+
+        a.svc.upsert(user('eve'));
+        a.svc.upsert(user('ann', { name: 'Ann Renamed' }));
+        await a.svc.setPresence({ id: 'cy', username: 'cy', status: 'busy', statusText: 'in a call' } as IUser, 'busy');
+        a.svc.remove('bob');
+        await published();
+        await b.svc.tick();
+
+        expect(ids(onB)).toEqual(['ann', 'app.bot', 'cy', 'dee', 'eve']);
+        expect(onB.get('ann')?.name).toBe('Ann Renamed');
+        expect(onB.get('cy')).toMatchObject({ status: 'busy', statusText: 'in a call', name: 'CY' });
+    });
+
+    it('never brings a deleted user back: not on a rebuild by another instance, not on a later load', async () => {
+        const ws = workspace();
+        const db = new MemoryDatabase();
+        const a = instance(ws, db, { maxAgeMs: 0 });
+        const b = instance(ws, db, { maxAgeMs: 0 });
+        await follow(a.svc);
+        await follow(b.svc);
+        a.svc.upsert(user('eve')); // in no room
+        await published();
+        await b.svc.tick();
+        a.svc.remove('eve');
+        a.svc.remove('bob'); // still a member of rooms: the crawl will meet bob again
+        ws.rooms.forEach((room) => (room.members = room.members.filter((id) => id !== 'bob')));
+        ws.users.delete('bob');
+        await published();
+
+        await b.svc.rebuildIfDue(); // b rebuilds without having looked at the feed since
+        await b.svc.settled();
+        for (const svc of [a.svc, b.svc, instance(ws, db).svc]) {
+            const directory = await follow(svc);
+            expect(directory.has('eve')).toBe(false);
+            expect(directory.has('bob')).toBe(false);
+        }
+    });
+
+    it('the periodic job skips a rebuild while the snapshot is fresh', async () => {
+        const ws = workspace();
+        const db = new MemoryDatabase();
+        const a = instance(ws, db, { maxAgeMs: 60_000 });
+        await follow(a.svc);
+        const reads = memberReads(ws);
+        await a.svc.rebuildIfDue();
+        await a.svc.settled();
+        expect(memberReads(ws)).toBe(reads);
+    });
+
+    it('an idle instance makes one store read per look', async () => {
+        const ws = workspace();
+        const db = new MemoryDatabase();
+        const a = instance(ws, db);
+        await follow(a.svc);
+        const b = instance(ws, db);
+        await follow(b.svc);
+        b.store.calls = [];
+        for (let i = 0; i < 5; i++) await b.svc.tick();
+        expect(b.store.calls).toEqual(['find', 'find', 'find', 'find', 'find']);
+    });
+
+    it('keeps the store small: old snapshots are dropped, only the current and the previous one stay', async () => {
+        const ws = workspace();
+        const db = new MemoryDatabase();
+        const a = instance(ws, db, { maxAgeMs: 0 });
+        for (let i = 0; i < 4; i++) {
+            await a.svc.rebuildIfDue();
+            await a.svc.settled();
+        }
+        const snapshots = new Set(db.records.flatMap((record) => record.keys).filter((key) => /^user-directory\/snapshot\/[^/]+$/.test(key)));
+        expect(snapshots.size).toBe(2);
+    });
+});
+
+describe('DirectoryService: what events carry', () => {
+    it('presence keeps the rest of a known record, and reads an unknown user in full', async () => {
         const ws = workspace();
         ws.users.set('ann', user('ann', { emails: [{ address: 'ann@x.io', verified: true }] }));
-        const svc = service(ws);
-        const directory = await svc.get();
+        const { svc } = instance(ws, new MemoryDatabase());
+        const directory = await follow(svc);
+        ws.calls = [];
         const partial = { id: 'ann', username: 'ann', status: 'away', statusText: 'brb', isEnabled: null, emails: null } as unknown as IUser;
-        const read = jest.fn(async (id: string) => ws.users.get(id));
-        await svc.setPresence(partial, 'away', read);
+        await svc.setPresence(partial, 'away');
         expect(directory.get('ann')).toMatchObject({ status: 'away', statusText: 'brb', active: true, emails: [{ address: 'ann@x.io', verified: true }] });
-        expect(read).not.toHaveBeenCalled();
+        expect(ws.calls).toEqual([]);
 
-        await svc.setPresence({ id: 'eve', username: 'eve' } as IUser, 'busy', read);
-        expect(read).toHaveBeenCalledWith('eve');
+        await svc.setPresence({ id: 'eve', username: 'eve' } as IUser, 'busy');
+        expect(ws.calls).toEqual(['getById:eve']);
         expect(directory.get('eve')).toMatchObject({ status: 'busy', active: true, name: 'EVE' });
+    });
+
+    it('an update event is confirmed by reading the user again once Rocket.Chat has applied it', async () => {
+        const ws = workspace();
+        const { svc } = instance(ws, new MemoryDatabase());
+        const directory = await follow(svc);
+        // users.update {active:false}: the event still says enabled; the status is applied after it.
+        svc.upsert(user('ann', { name: 'Ann Updated' }));
+        svc.confirmLater('ann');
+        ws.users.set('ann', user('ann', { name: 'Ann Updated', isEnabled: false }));
+        expect(directory.get('ann')?.active).toBe(true);
+        await wait(450);
+        expect(directory.get('ann')).toMatchObject({ name: 'Ann Updated', active: false });
+    });
+
+    it('meets a caller in no room without replacing a known user', async () => {
+        const ws = workspace();
+        const { svc } = instance(ws, new MemoryDatabase());
+        const directory = await follow(svc);
+        svc.meet(user('eve'));
+        svc.meet(user('ann', { name: 'Stale copy' }));
+        expect(directory.has('eve')).toBe(true);
+        expect(directory.get('ann')?.name).toBe('ANN');
     });
 });

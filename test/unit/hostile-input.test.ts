@@ -23,11 +23,13 @@ import {
 } from './fixtures';
 
 /**
- * Hostile input must get its documented answer, and quickly: every request
+ * Hostile input must get its documented answer, and never hang: every request
  * here is timed, over a directory of about a thousand users, two of them with
- * a 30,000-character name.
+ * a 30,000-character name. A super-linear pattern over those names would take
+ * minutes; the limit is far above a normal answer (a few ms) so that a busy
+ * machine does not fail it. Speed itself is measured by the benchmark.
  */
-const LIMIT_MS = 100;
+const LIMIT_MS = 1000;
 const A30K = 'a'.repeat(30_000);
 const LONG_MATCH = rec({ _id: 'long1', username: 'long.match', name: A30K, roles: ['livechat-agent'], status: 'online' });
 const LONG_NO_MATCH = rec({ _id: 'long2', username: 'long.nomatch', name: `${A30K}b`, roles: ['livechat-agent'], status: 'online' });

@@ -1,0 +1,74 @@
+import type { UserRecord } from '../core/record';
+import { META_KEY } from './feed';
+import type { SharedStore } from './store';
+
+/** Where the current snapshot is: the one meta record every instance polls. */
+export interface SnapshotPointer {
+    kind: 'snapshot';
+    id: string;
+    /** The snapshot before this one, kept while instances may still be loading it. */
+    previous?: string;
+    builder: string;
+    /** When the crawl began: changes from then on are replayed on top of it. */
+    crawlStartedAt: number;
+    builtAt: number;
+    users: number;
+    chunks: number;
+    /** The feed's minutes up to this one have been dropped. */
+    prunedThroughMinute: number;
+}
+
+const POINTER_KEYS = [META_KEY, 'user-directory/snapshot'];
+const snapshotKey = (id: string) => `user-directory/snapshot/${id}`;
+const chunkKey = (id: string, index: number) => `user-directory/snapshot/${id}/${index}`;
+
+/** Users per stored chunk: about 2–3 MB of JSON, far below MongoDB's 16 MB document limit. */
+export const CHUNK_USERS = 5000;
+
+interface Chunk {
+    index: number;
+    users: UserRecord[];
+}
+
+/** Writes the users as chunks of a new snapshot; the pointer is written last, once they are all in. */
+export async function writeSnapshot(store: SharedStore, id: string, users: Iterable<UserRecord>): Promise<{ chunks: number; users: number }> {
+    let chunk: UserRecord[] = [];
+    let chunks = 0;
+    let count = 0;
+    const writeChunk = async () => {
+        const data: Chunk = { index: chunks, users: chunk };
+        await store.add([snapshotKey(id), chunkKey(id, chunks)], data);
+        chunks++;
+        chunk = [];
+    };
+    for (const user of users) {
+        chunk.push(user);
+        count++;
+        if (chunk.length === CHUNK_USERS) {
+            await writeChunk();
+        }
+    }
+    if (chunk.length > 0 || chunks === 0) {
+        await writeChunk();
+    }
+    return { chunks, users: count };
+}
+
+/** Reads a snapshot's users one chunk at a time (one store read each). */
+export async function readSnapshot(store: SharedStore, pointer: SnapshotPointer, onChunk: (users: UserRecord[]) => void): Promise<void> {
+    for (let index = 0; index < pointer.chunks; index++) {
+        const [chunk] = (await store.find([chunkKey(pointer.id, index)])) as Chunk[];
+        if (!chunk) {
+            throw new Error(`Snapshot ${pointer.id} lacks chunk ${index} (replaced while it was read)`);
+        }
+        onChunk(chunk.users);
+    }
+}
+
+export async function publishPointer(store: SharedStore, pointer: SnapshotPointer): Promise<void> {
+    await store.put(POINTER_KEYS, pointer);
+}
+
+export async function dropSnapshot(store: SharedStore, id: string): Promise<void> {
+    await store.drop([snapshotKey(id)]);
+}
