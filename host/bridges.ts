@@ -1,8 +1,15 @@
 /**
- * In-memory Apps-Engine bridges over a WorkspaceState, behaving like
- * Rocket.Chat's own bridges (apps/meteor/app/apps/server/bridges/*) where the
- * app can observe the difference. Every implementation method is counted per
- * call (see HostBridges.callCounts).
+ * The Apps-Engine bridges of one instance, behaving like Rocket.Chat's own
+ * bridges (apps/meteor/app/apps/server/bridges/*) where the app can observe
+ * the difference. They read and write the shared store (users, rooms,
+ * messages, persistence, settings, scheduler jobs) and keep what belongs to
+ * the instance with it (endpoints, slash commands, listeners, what the app
+ * produced for the requests running there). Every call is counted in the
+ * instance's stats, and so are the user documents the server reads for it.
+ *
+ * The implementations are plain classes; `adapt` turns each into an object
+ * of the running engine's own bridge class (the engine checks `instanceof`
+ * and wraps our methods in its permission checks).
  */
 import * as crypto from 'crypto';
 
@@ -22,34 +29,20 @@ import type { IUser, IUserCreationOptions, UserType } from '@rocket.chat/apps-en
 import type { IHttpResponse } from '@rocket.chat/apps-engine/definition/accessors';
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 import type { ProxiedApp } from '@rocket.chat/apps-engine/server/ProxiedApp';
-import {
-    ApiBridge,
-    AppActivationBridge,
+import type {
     AppBridges,
-    AppDetailChangesBridge,
     CloudWorkspaceBridge,
-    CommandBridge,
     ContactBridge,
     EmailBridge,
-    EnvironmentalVariableBridge,
     ExperimentalBridge,
-    HttpBridge,
     IHttpBridgeRequestInfo,
     IInternalBridge,
     IInternalFederationBridge,
     IListenerBridge,
     LivechatBridge,
-    MessageBridge,
     ModerationBridge,
     OutboundMessageBridge,
-    PersistenceBridge,
     RoleBridge,
-    RoomBridge,
-    SchedulerBridge,
-    ServerSettingBridge,
-    UiInteractionBridge,
-    UploadBridge,
-    UserBridge,
     VideoConferenceBridge,
 } from '@rocket.chat/apps-engine/server/bridges';
 import type { OAuthAppsBridge } from '@rocket.chat/apps-engine/server/bridges/OAuthAppsBridge';
@@ -59,8 +52,10 @@ import type { ITypingDescriptor } from '@rocket.chat/apps-engine/server/bridges/
 import type { AppApi } from '@rocket.chat/apps-engine/server/managers/AppApi';
 
 import { fromAppUser, StoredUser, toAppRoomRaw } from './convert';
-import { nextRun, parseInterval, parseWhen } from './schedule';
-import { randomId, WorkspaceState } from './state';
+import type { Engine } from './engine';
+import { parseInterval, parseWhen } from './schedule';
+import { ProducedLog, randomId, WorkspaceState } from './state';
+import type { Association, SharedStore } from './store';
 
 export interface RegisteredEndpoint {
     appId: string;
@@ -74,11 +69,21 @@ export interface RegisteredEndpoint {
     match: (path: string) => Record<string, string> | undefined;
 }
 
-export interface HostContext {
+/** What the bridges of one instance work with. */
+export interface InstanceContext {
+    /** The instance's number in its cluster (1, 2, ...). */
+    number: number;
+    store: SharedStore;
+    /** The shared workspace (store.workspace). */
     state: WorkspaceState;
-    getManager(): AppManager | undefined;
+    produced: ProducedLog;
+    manager(): AppManager | undefined;
     siteUrl(): string;
     log(line: string): void;
+    /** Counts one bridge call (`<Bridge>.<method>`). */
+    countCall(key: string): void;
+    /** Counts `count` user documents read by the server (and takes the simulated time for them). */
+    readUsers(count: number): Promise<void>;
 }
 
 class NotImplementedError extends Error {
@@ -126,29 +131,31 @@ export function compilePath(pattern: string): (path: string) => Record<string, s
 
 // ---------------------------------------------------------------------------
 
-class HostUserBridge extends UserBridge {
-    constructor(private readonly ctx: HostContext) {
-        super();
+class HostUserBridge {
+    constructor(private readonly ctx: InstanceContext) {
     }
 
-    protected async getById(id: string): Promise<IUser> {
+    async getById(id: string): Promise<IUser> {
+        await this.ctx.readUsers(1);
         return this.ctx.state.appUser(id) as IUser;
     }
 
-    protected async getByUsername(username: string): Promise<IUser> {
+    async getByUsername(username: string): Promise<IUser> {
+        await this.ctx.readUsers(1);
         const user = this.ctx.state.getUserByUsername(username);
         return (user && this.ctx.state.appUser(user._id)) as IUser;
     }
 
-    protected async getAppUser(appId?: string): Promise<IUser | undefined> {
+    async getAppUser(appId?: string): Promise<IUser | undefined> {
         if (!appId) return undefined;
+        await this.ctx.readUsers(1);
         for (const user of this.ctx.state.users.values()) {
             if (user.appId === appId) return this.ctx.state.appUser(user._id);
         }
         return undefined;
     }
 
-    protected async getActiveUserCount(): Promise<number> {
+    async getActiveUserCount(): Promise<number> {
         let n = 0;
         for (const user of this.ctx.state.users.values()) {
             if (user.active !== false && user.type !== 'bot' && user.type !== 'app') n++;
@@ -156,15 +163,15 @@ class HostUserBridge extends UserBridge {
         return n;
     }
 
-    protected async getUserUnreadMessageCount(): Promise<number> {
+    async getUserUnreadMessageCount(): Promise<number> {
         return 0;
     }
 
-    protected async getUserRoomIds(userId: string): Promise<string[]> {
+    async getUserRoomIds(userId: string): Promise<string[]> {
         return this.ctx.state.roomIdsOf(userId);
     }
 
-    protected async create(data: Partial<IUser>, appId: string, options?: IUserCreationOptions): Promise<string> {
+    async create(data: Partial<IUser>, appId: string, options?: IUserCreationOptions): Promise<string> {
         void options;
         const user = fromAppUser(data as Partial<IUser> & Record<string, unknown>) as StoredUser;
         if (!user._id) user._id = randomId();
@@ -186,13 +193,13 @@ class HostUserBridge extends UserBridge {
         return user._id;
     }
 
-    protected async remove(user: IUser): Promise<boolean> {
+    async remove(user: IUser): Promise<boolean> {
         if (!user) return true;
         this.ctx.state.deleteUser(user.id);
         return true;
     }
 
-    protected async update(user: IUser, updates: Partial<IUser>): Promise<boolean> {
+    async update(user: IUser, updates: Partial<IUser>): Promise<boolean> {
         if (!user) throw new Error('User not provided');
         const stored = this.ctx.state.getUser(user.id);
         if (!stored || !Object.keys(updates).length) return true;
@@ -215,7 +222,7 @@ class HostUserBridge extends UserBridge {
         return true;
     }
 
-    protected async deleteUsersCreatedByApp(appId: string, type: UserType.APP | UserType.BOT): Promise<boolean> {
+    async deleteUsersCreatedByApp(appId: string, type: UserType.APP | UserType.BOT): Promise<boolean> {
         let deleted = false;
         for (const user of [...this.ctx.state.users.values()]) {
             if (user.appId === appId && user.type === type) {
@@ -226,7 +233,7 @@ class HostUserBridge extends UserBridge {
         return deleted;
     }
 
-    protected async deactivate(userId: string): Promise<boolean> {
+    async deactivate(userId: string): Promise<boolean> {
         const stored = this.ctx.state.getUser(userId);
         if (!stored) throw new Error('Invalid user id');
         this.ctx.state.replaceUser({ ...stored, active: false, _updatedAt: new Date().toISOString() });
@@ -234,12 +241,11 @@ class HostUserBridge extends UserBridge {
     }
 }
 
-class HostRoomBridge extends RoomBridge {
-    constructor(private readonly ctx: HostContext) {
-        super();
+class HostRoomBridge {
+    constructor(private readonly ctx: InstanceContext) {
     }
 
-    protected async create(room: IRoom, members: Array<string>): Promise<string> {
+    async create(room: IRoom, members: Array<string>): Promise<string> {
         const id = randomId();
         const userIds = members
             .map((username) => this.ctx.state.getUserByUsername(username)?._id)
@@ -251,34 +257,43 @@ class HostRoomBridge extends RoomBridge {
         return id;
     }
 
-    protected async getById(roomId: string): Promise<IRoom> {
-        return this.ctx.state.appRoom(roomId) as IRoom;
+    /** Rocket.Chat's room converter reads the creator's user document. */
+    private async _appRoom(roomId: string | undefined): Promise<IRoom | undefined> {
+        const room = roomId === undefined ? undefined : this.ctx.state.rooms.get(roomId);
+        if (!room) return undefined;
+        if (this.ctx.state.roomCreatorId(room)) await this.ctx.readUsers(1);
+        return this.ctx.state.appRoom(room._id);
     }
 
-    protected async getByName(roomName: string): Promise<IRoom> {
-        for (const room of this.ctx.state.rooms.values()) {
-            if (room.name === roomName) return this.ctx.state.appRoom(room._id) as IRoom;
-        }
-        return undefined as unknown as IRoom;
+    private _byName(roomName: string) {
+        return [...this.ctx.state.rooms.values()].find((room) => room.name === roomName);
     }
 
-    protected async getCreatorById(roomId: string): Promise<IUser | undefined> {
-        const room = this.ctx.state.rooms.get(roomId);
+    private async _creator(roomId: string | undefined): Promise<IUser | undefined> {
+        const room = roomId === undefined ? undefined : this.ctx.state.rooms.get(roomId);
         const creator = room && this.ctx.state.roomCreatorId(room);
-        return creator ? this.ctx.state.appUser(creator) : undefined;
+        if (!creator) return undefined;
+        await this.ctx.readUsers(1);
+        return this.ctx.state.appUser(creator);
     }
 
-    protected async getCreatorByName(roomName: string): Promise<IUser | undefined> {
-        for (const room of this.ctx.state.rooms.values()) {
-            if (room.name === roomName) {
-                const creator = this.ctx.state.roomCreatorId(room);
-                return creator ? this.ctx.state.appUser(creator) : undefined;
-            }
-        }
-        return undefined;
+    async getById(roomId: string): Promise<IRoom> {
+        return (await this._appRoom(roomId)) as IRoom;
     }
 
-    protected async getDirectByUsernames(usernames: Array<string>): Promise<IRoom | undefined> {
+    async getByName(roomName: string): Promise<IRoom> {
+        return (await this._appRoom(this._byName(roomName)?._id)) as IRoom;
+    }
+
+    async getCreatorById(roomId: string): Promise<IUser | undefined> {
+        return this._creator(roomId);
+    }
+
+    async getCreatorByName(roomName: string): Promise<IUser | undefined> {
+        return this._creator(this._byName(roomName)?._id);
+    }
+
+    async getDirectByUsernames(usernames: Array<string>): Promise<IRoom | undefined> {
         const ids = usernames.map((u) => this.ctx.state.getUserByUsername(u)?._id);
         if (ids.some((id) => !id)) return undefined;
         for (const room of this.ctx.state.rooms.values()) {
@@ -287,9 +302,11 @@ class HostRoomBridge extends RoomBridge {
         return undefined;
     }
 
-    protected async getMembers(roomId: string): Promise<Array<IUser>> {
+    /** As Rocket.Chat: the room's subscriptions, then one user read per member. */
+    async getMembers(roomId: string): Promise<Array<IUser>> {
         const room = this.ctx.state.rooms.get(roomId);
         if (!room) return [];
+        await this.ctx.readUsers(room.members.length);
         const out: IUser[] = [];
         for (const id of room.members) {
             const user = this.ctx.state.appUser(id);
@@ -298,7 +315,8 @@ class HostRoomBridge extends RoomBridge {
         return out;
     }
 
-    protected async getAllRooms(filters: GetRoomsFilters = {}, options: GetRoomsOptions = {}): Promise<Array<IRoomRaw>> {
+    async getAllRooms(filters: GetRoomsFilters = {}, options: GetRoomsOptions = {}): Promise<Array<IRoomRaw>> {
+        // The engine's accessor refuses a limit outside 1-100: at most 100 rooms a page.
         const { limit = 100, skip = 0 } = options;
         const types = filters.types && filters.types.length ? new Set<string>(filters.types as string[]) : undefined;
         const out: IRoomRaw[] = [];
@@ -319,7 +337,7 @@ class HostRoomBridge extends RoomBridge {
         return out;
     }
 
-    protected async update(room: IRoom, members: Array<string> = []): Promise<void> {
+    async update(room: IRoom, members: Array<string> = []): Promise<void> {
         const stored = room.id && this.ctx.state.rooms.get(room.id);
         if (!stored) throw new Error('A room must exist to update.');
         if (room.slugifiedName && stored.t !== 'd') stored.name = room.slugifiedName;
@@ -329,50 +347,48 @@ class HostRoomBridge extends RoomBridge {
         }
     }
 
-    protected async createDiscussion(): Promise<string> {
+    async createDiscussion(): Promise<string> {
         throw new NotImplementedError('RoomBridge.createDiscussion');
     }
 
-    protected async delete(roomId: string): Promise<void> {
+    async delete(roomId: string): Promise<void> {
         const room = this.ctx.state.rooms.get(roomId);
         if (!room) return;
         for (const m of [...room.members]) this.ctx.state.removeMember(roomId, m);
         this.ctx.state.rooms.delete(roomId);
     }
 
-    protected async getModerators(): Promise<Array<IUser>> {
+    async getModerators(): Promise<Array<IUser>> {
         return [];
     }
 
-    protected async getOwners(roomId: string): Promise<Array<IUser>> {
-        const room = this.ctx.state.rooms.get(roomId);
-        const creator = room && this.ctx.state.roomCreatorId(room);
-        const user = creator ? this.ctx.state.appUser(creator) : undefined;
+    async getOwners(roomId: string): Promise<Array<IUser>> {
+        const user = await this._creator(roomId);
         return user ? [user] : [];
     }
 
-    protected async getLeaders(): Promise<Array<IUser>> {
+    async getLeaders(): Promise<Array<IUser>> {
         return [];
     }
 
-    protected async getMessages(roomId: string, options: GetMessagesOptions): Promise<never[]> {
+    async getMessages(roomId: string, options: GetMessagesOptions): Promise<never[]> {
         void roomId;
         void options;
         throw new NotImplementedError('RoomBridge.getMessages');
     }
 
-    protected async removeUsers(roomId: string, usernames: Array<string>): Promise<void> {
+    async removeUsers(roomId: string, usernames: Array<string>): Promise<void> {
         for (const username of usernames) {
             const user = this.ctx.state.getUserByUsername(username);
             if (user) this.ctx.state.removeMember(roomId, user._id);
         }
     }
 
-    protected async getUnreadByUser(): Promise<never[]> {
+    async getUnreadByUser(): Promise<never[]> {
         throw new NotImplementedError('RoomBridge.getUnreadByUser');
     }
 
-    protected async getUserUnreadMessageCount(): Promise<number> {
+    async getUserUnreadMessageCount(): Promise<number> {
         return 0;
     }
 }
@@ -390,29 +406,25 @@ function messageRecord(message: IMessage, id: string) {
     };
 }
 
-class HostMessageBridge extends MessageBridge {
-    private readonly messages = new Map<string, IMessage>();
-
-    constructor(private readonly ctx: HostContext) {
-        super();
+class HostMessageBridge {
+    constructor(private readonly ctx: InstanceContext) {
     }
 
-    protected async create(message: IMessage): Promise<string> {
+    async create(message: IMessage): Promise<string> {
         const id = randomId();
-        this.messages.set(id, { ...message, id, createdAt: new Date() });
-        if (this.messages.size > 10000) this.messages.delete(this.messages.keys().next().value as string);
-        this.ctx.state.record('messages', messageRecord(message, id));
+        this.ctx.state.saveMessage({ ...message, id, createdAt: new Date() });
+        this.ctx.produced.record('messages', messageRecord(message, id));
         return id;
     }
 
-    protected async update(message: IMessage): Promise<void> {
-        if (!message.id || !this.messages.has(message.id)) throw new Error('A message must exist to update.');
-        this.messages.set(message.id, { ...message, updatedAt: new Date() });
-        this.ctx.state.record('messages', { ...messageRecord(message, message.id), updated: true } as ReturnType<typeof messageRecord>);
+    async update(message: IMessage): Promise<void> {
+        if (!message.id || !this.ctx.state.messages.has(message.id)) throw new Error('A message must exist to update.');
+        this.ctx.state.saveMessage({ ...message, updatedAt: new Date() });
+        this.ctx.produced.record('messages', { ...messageRecord(message, message.id), updated: true } as ReturnType<typeof messageRecord>);
     }
 
-    protected async notifyUser(user: IUser, message: IMessage): Promise<void> {
-        this.ctx.state.record('notifications', {
+    async notifyUser(user: IUser, message: IMessage): Promise<void> {
+        this.ctx.produced.record('notifications', {
             kind: 'user',
             to: user?.username,
             room: message.room?.id,
@@ -423,8 +435,8 @@ class HostMessageBridge extends MessageBridge {
         });
     }
 
-    protected async notifyRoom(room: IRoom, message: IMessage): Promise<void> {
-        this.ctx.state.record('notifications', {
+    async notifyRoom(room: IRoom, message: IMessage): Promise<void> {
+        this.ctx.produced.record('notifications', {
             kind: 'room',
             to: room?.id,
             room: room?.id,
@@ -435,252 +447,149 @@ class HostMessageBridge extends MessageBridge {
         });
     }
 
-    protected async typing(options: ITypingDescriptor): Promise<void> {
+    async typing(options: ITypingDescriptor): Promise<void> {
         void options;
     }
 
-    protected async getById(messageId: string): Promise<IMessage> {
-        return this.messages.get(messageId) as IMessage;
+    async getById(messageId: string): Promise<IMessage> {
+        return this.ctx.state.messages.get(messageId) as IMessage;
     }
 
-    protected async delete(message: IMessage): Promise<void> {
-        if (message.id) this.messages.delete(message.id);
+    async delete(message: IMessage): Promise<void> {
+        if (message.id) this.ctx.state.messages.delete(message.id);
     }
 
-    protected async addReaction(): Promise<void> {
+    async addReaction(): Promise<void> {
         throw new NotImplementedError('MessageBridge.addReaction');
     }
 
-    protected async removeReaction(): Promise<void> {
+    async removeReaction(): Promise<void> {
         throw new NotImplementedError('MessageBridge.removeReaction');
     }
 }
 
-interface PersistenceRecord {
-    id: string;
-    appId: string;
-    associations?: Array<{ model: string; id: string }>;
-    data: object;
-}
-
-const sameAssociation = (a: { model: string; id: string }, b: { model: string; id: string }) => a.model === b.model && a.id === b.id;
-const plainAssociations = (list: RocketChatAssociationRecord[]) =>
+const plainAssociations = (list: RocketChatAssociationRecord[]): Association[] =>
     (list || []).map((a) => {
         const r = a as unknown as { model?: string; id?: string; getModel?: () => string; getID?: () => string };
         return { model: String(r.model ?? r.getModel?.()), id: String(r.id ?? r.getID?.()) };
     });
 
-class HostPersistenceBridge extends PersistenceBridge {
-    readonly records = new Map<string, PersistenceRecord>();
+function requireObject(data: unknown): void {
+    if (typeof data !== 'object') throw new Error('Attempted to store an invalid data type, it must be an object.');
+}
 
-    constructor(private readonly ctx: HostContext) {
-        super();
+/** Rocket.Chat's AppPersistenceBridge over the shared `rocketchat_apps_persistence`. */
+class HostPersistenceBridge {
+    constructor(private readonly ctx: InstanceContext) {}
+
+    async purge(appId: string): Promise<void> {
+        this.ctx.store.persistence.purge(appId);
     }
 
-    private _matchingAll(associations: RocketChatAssociationRecord[], appId: string): PersistenceRecord[] {
-        const wanted = plainAssociations(associations);
-        const out: PersistenceRecord[] = [];
-        for (const record of this.records.values()) {
-            if (record.appId !== appId) continue;
-            const have = record.associations || [];
-            if (wanted.every((w) => have.some((h) => sameAssociation(h, w)))) out.push(record);
-        }
-        return out;
+    async create(data: object, appId: string): Promise<string> {
+        requireObject(data);
+        return this.ctx.store.persistence.insert(appId, data);
     }
 
-    protected async purge(appId: string): Promise<void> {
-        for (const [id, record] of this.records) if (record.appId === appId) this.records.delete(id);
+    async createWithAssociations(data: object, associations: Array<RocketChatAssociationRecord>, appId: string): Promise<string> {
+        requireObject(data);
+        return this.ctx.store.persistence.insert(appId, data, plainAssociations(associations));
     }
 
-    protected async create(data: object, appId: string): Promise<string> {
-        if (typeof data !== 'object') throw new Error('Attempted to store an invalid data type, it must be an object.');
-        const id = crypto.randomBytes(12).toString('hex');
-        this.records.set(id, { id, appId, data });
-        return id;
+    async readById(id: string): Promise<object | undefined> {
+        return this.ctx.store.persistence.findById(id);
     }
 
-    protected async createWithAssociations(data: object, associations: Array<RocketChatAssociationRecord>, appId: string): Promise<string> {
-        if (typeof data !== 'object') throw new Error('Attempted to store an invalid data type, it must be an object.');
-        const id = crypto.randomBytes(12).toString('hex');
-        this.records.set(id, { id, appId, associations: plainAssociations(associations), data });
-        return id;
+    async readByAssociations(associations: Array<RocketChatAssociationRecord>, appId: string): Promise<Array<object>> {
+        return this.ctx.store.persistence.findAll(appId, plainAssociations(associations));
     }
 
-    protected async readById(id: string, appId: string): Promise<object> {
-        const record = this.records.get(id);
-        return record && record.appId === appId ? record.data : {};
+    async remove(id: string, appId: string): Promise<object | undefined> {
+        return this.ctx.store.persistence.removeById(id, appId);
     }
 
-    protected async readByAssociations(associations: Array<RocketChatAssociationRecord>, appId: string): Promise<Array<object>> {
-        return this._matchingAll(associations, appId).map((r) => r.data);
+    async removeByAssociations(associations: Array<RocketChatAssociationRecord>, appId: string): Promise<Array<object> | undefined> {
+        const removed = this.ctx.store.persistence.removeAll(appId, plainAssociations(associations));
+        return removed.length ? removed : undefined;
     }
 
-    protected async remove(id: string, appId: string): Promise<object | undefined> {
-        const record = this.records.get(id);
-        if (!record || record.appId !== appId) return undefined;
-        this.records.delete(id);
-        return record.data;
-    }
-
-    protected async removeByAssociations(associations: Array<RocketChatAssociationRecord>, appId: string): Promise<Array<object> | undefined> {
-        const records = this._matchingAll(associations, appId);
-        if (!records.length) return undefined;
-        for (const r of records) this.records.delete(r.id);
-        return records.map((r) => r.data);
-    }
-
-    protected async update(id: string, data: object): Promise<string> {
+    async update(id: string, data: object): Promise<string> {
         void id;
-        if (typeof data !== 'object') throw new Error('Attempted to store an invalid data type, it must be an object.');
+        requireObject(data);
         // As in Rocket.Chat: updating a record by id is not implemented there either.
         throw new Error('Not implemented.');
     }
 
-    protected async updateByAssociations(associations: Array<RocketChatAssociationRecord>, data: object, upsert: boolean, appId: string): Promise<string> {
-        if (typeof data !== 'object') throw new Error('Attempted to store an invalid data type, it must be an object.');
-        // Rocket.Chat matches `{appId, associations}`: the association list must be equal, in order.
-        const wanted = plainAssociations(associations);
-        for (const record of this.records.values()) {
-            const have = record.associations || [];
-            if (record.appId === appId && have.length === wanted.length && have.every((h, i) => sameAssociation(h, wanted[i]))) {
-                record.data = data;
-                return record.id;
-            }
-        }
-        if (!upsert) return '';
-        const id = crypto.randomBytes(12).toString('hex');
-        this.records.set(id, { id, appId, associations: wanted, data });
-        return id;
+    async updateByAssociations(associations: Array<RocketChatAssociationRecord>, data: object, upsert = true, appId: string): Promise<string> {
+        requireObject(data);
+        return this.ctx.store.persistence.updateExact(appId, plainAssociations(associations), data, upsert);
     }
 }
 
-interface ScheduledJob {
-    id: string;
-    name: string;
-    appId: string;
-    timer?: NodeJS.Timeout;
-    cancelled: boolean;
-}
+/** A 24-hex job id (Agenda's ObjectId) as opposed to a processor name. */
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
-class HostSchedulerBridge extends SchedulerBridge {
-    private readonly processors = new Map<string, IProcessor>();
+/**
+ * Rocket.Chat's AppSchedulerBridge (Agenda) over the shared job store: the
+ * processors are this instance's, the jobs everybody's. See jobs.ts.
+ */
+class HostSchedulerBridge {
+    constructor(private readonly ctx: InstanceContext) {}
 
-    private readonly jobs = new Map<string, ScheduledJob>();
-
-    private readonly running = new Map<string, Promise<void>>();
-
-    constructor(private readonly ctx: HostContext) {
-        super();
-    }
-
-    private _run(job: ScheduledJob, data: object | undefined): void {
-        const processor = this.processors.get(job.name);
-        if (!processor || job.cancelled) return;
-        const context = { ...(data || {}), appId: job.appId, jobId: job.id };
-        // One run at a time per processor (Agenda's concurrency: 1 in Rocket.Chat).
-        const previous = this.running.get(job.name) ?? Promise.resolve();
-        const next = previous
-            .then(() => (job.cancelled ? undefined : (processor.processor as unknown as (ctx: object) => Promise<void>)(context)))
-            .catch((e: Error) => this.ctx.log(`job ${job.name} failed: ${e?.message ?? e}`));
-        this.running.set(job.name, next);
-    }
-
-    protected async registerProcessors(processors: Array<IProcessor>, appId: string): Promise<void | Array<string>> {
-        const started: string[] = [];
-        for (const p of processors) {
-            this.processors.set(p.id, p);
-            const startup = p.startupSetting as undefined | { type: string; when?: string | Date; interval?: string | number; skipImmediate?: boolean; data?: object };
-            if (!startup) continue;
-            if (startup.type === 'onetime') {
-                this._cancelByName(p.id);
-                const id = await this.scheduleOnce({ id: p.id, when: startup.when as string | Date, data: startup.data }, appId);
-                if (id) started.push(id);
-            } else if (startup.type === 'recurring') {
-                const id = await this.scheduleRecurring(
-                    { id: p.id, interval: startup.interval as string | number, skipImmediate: startup.skipImmediate, data: startup.data },
-                    appId,
-                );
-                if (id) started.push(id);
+    async registerProcessors(processors: Array<IProcessor>, appId: string): Promise<void | Array<string>> {
+        const started: Array<Promise<string | undefined>> = [];
+        for (const { id, processor, startupSetting } of processors) {
+            this.ctx.store.jobs.define(this.ctx.number, id, processor as unknown as (context: Record<string, unknown>) => Promise<unknown>);
+            const startup = startupSetting as undefined | { type: string; when?: string | Date; interval?: string | number; skipImmediate?: boolean; data?: object };
+            if (startup?.type === 'onetime') {
+                // Only when no one-time job of that name is waiting (scheduleOnceAfterRegister).
+                if (!this.ctx.store.jobs.find({ name: id, type: 'normal' }).length) {
+                    started.push(this.scheduleOnce({ id, when: startup.when as string | Date, data: startup.data }, appId) as Promise<string | undefined>);
+                }
+            } else if (startup?.type === 'recurring') {
+                started.push(this.scheduleRecurring({ id, interval: startup.interval as string | number, skipImmediate: startup.skipImmediate, data: startup.data }, appId) as Promise<string | undefined>);
             }
         }
-        return started;
+        if (started.length) return (await Promise.all(started)).filter((x): x is string => !!x);
     }
 
-    protected async scheduleOnce(job: IOnetimeSchedule, appId: string): Promise<void | string> {
-        const at = parseWhen(job.when);
-        const scheduled: ScheduledJob = { id: crypto.randomBytes(12).toString('hex'), name: job.id, appId, cancelled: false };
-        scheduled.timer = setTimeout(() => {
-            this.jobs.delete(scheduled.id);
-            this._run(scheduled, job.data);
-        }, Math.max(0, at - Date.now()));
-        scheduled.timer.unref();
-        this.jobs.set(scheduled.id, scheduled);
-        return scheduled.id;
-    }
-
-    protected async scheduleRecurring(job: IRecurringSchedule, appId: string): Promise<void | string> {
-        // Agenda's `every` keeps one job per name.
-        this._cancelByName(job.id);
-        const interval = parseInterval(job.interval);
-        const scheduled: ScheduledJob = { id: crypto.randomBytes(12).toString('hex'), name: job.id, appId, cancelled: false };
-        const arm = () => {
-            if (scheduled.cancelled) return;
-            const delay = Math.max(0, nextRun(interval, Date.now()) - Date.now());
-            scheduled.timer = setTimeout(() => {
-                this._run(scheduled, job.data);
-                arm();
-            }, delay);
-            scheduled.timer.unref();
-        };
-        if (!job.skipImmediate) this._run(scheduled, job.data);
-        arm();
-        this.jobs.set(scheduled.id, scheduled);
-        return scheduled.id;
-    }
-
-    private _cancelByName(name: string): void {
-        for (const [id, job] of this.jobs) {
-            if (job.name === name) {
-                job.cancelled = true;
-                if (job.timer) clearTimeout(job.timer);
-                this.jobs.delete(id);
-            }
+    /** Agenda `schedule`: always a new job, even when one with that name exists. */
+    async scheduleOnce(job: IOnetimeSchedule, appId: string): Promise<void | string> {
+        try {
+            return this.ctx.store.jobs.schedule(job.id, parseWhen(job.when), { ...(job.data || {}), appId }).id;
+        } catch (e) {
+            // Rocket.Chat logs a scheduling error and returns nothing.
+            this.ctx.log(`scheduleOnce ${job.id}: ${(e as Error).message}`);
         }
     }
 
-    protected async cancelJob(jobId: string): Promise<void> {
-        // Rocket.Chat cancels by job name (the processor id).
-        this._cancelByName(jobId);
-    }
-
-    protected async cancelAllJobs(appId: string): Promise<void> {
-        for (const [id, job] of this.jobs) {
-            if (job.appId === appId || job.name.endsWith(`_${appId}`)) {
-                job.cancelled = true;
-                if (job.timer) clearTimeout(job.timer);
-                this.jobs.delete(id);
-            }
+    /** Agenda `every`: one job per name, updated by a later call. */
+    async scheduleRecurring(job: IRecurringSchedule, appId: string): Promise<void | string> {
+        try {
+            return this.ctx.store.jobs.every(job.id, parseInterval(job.interval), { ...(job.data || {}), appId }, !!job.skipImmediate).id;
+        } catch (e) {
+            this.ctx.log(`scheduleRecurring ${job.id}: ${(e as Error).message}`);
         }
     }
 
-    /** Stops every timer (host shutdown). */
-    _stopAll(): void {
-        for (const job of this.jobs.values()) {
-            job.cancelled = true;
-            if (job.timer) clearTimeout(job.timer);
-        }
-        this.jobs.clear();
+    /** By job id when given one (`<id>_<appId>` from the engine), else by processor name. */
+    async cancelJob(jobId: string): Promise<void> {
+        const head = jobId.split('_')[0];
+        this.ctx.store.jobs.cancel(OBJECT_ID.test(head) ? { id: head } : { name: jobId });
+    }
+
+    async cancelAllJobs(appId: string): Promise<void> {
+        this.ctx.store.jobs.cancel({ nameEndsWith: `_${appId}` });
     }
 }
 
-class HostApiBridge extends ApiBridge {
+class HostApiBridge {
     readonly endpoints: RegisteredEndpoint[] = [];
 
-    constructor(private readonly ctx: HostContext) {
-        super();
+    constructor(private readonly ctx: InstanceContext) {
     }
 
-    protected async registerApi(api: AppApi, appId: string): Promise<void> {
+    async registerApi(api: AppApi, appId: string): Promise<void> {
         const { endpoint, computedPath } = api;
         if (typeof endpoint.path !== 'string') throw new Error('Invalid Api parameter provided, it must be a valid IApi object.');
         const visibility = String(api.api.visibility).toLowerCase().includes('private') ? 'private' : 'public';
@@ -697,41 +606,40 @@ class HostApiBridge extends ApiBridge {
         this.ctx.log(`registered ${visibility} endpoint ${computedPath}`);
     }
 
-    protected async unregisterApis(appId: string): Promise<void> {
+    async unregisterApis(appId: string): Promise<void> {
         for (let i = this.endpoints.length - 1; i >= 0; i--) if (this.endpoints[i].appId === appId) this.endpoints.splice(i, 1);
     }
 }
 
-class HostCommandBridge extends CommandBridge {
+class HostCommandBridge {
     readonly commands = new Map<string, { command: ISlashCommand | { command: string }; appId: string; enabled: boolean }>();
 
-    constructor(private readonly ctx: HostContext) {
-        super();
+    constructor(private readonly ctx: InstanceContext) {
     }
 
-    protected async doesCommandExist(command: string): Promise<boolean> {
+    async doesCommandExist(command: string): Promise<boolean> {
         return typeof command === 'string' && command.length > 0 && this.commands.has(command.toLowerCase());
     }
 
-    protected async enableCommand(command: string): Promise<void> {
+    async enableCommand(command: string): Promise<void> {
         const entry = this.commands.get(String(command).toLowerCase());
         if (!entry || entry.enabled) throw new Error(`The command is not currently disabled: "${command}"`);
         entry.enabled = true;
     }
 
-    protected async disableCommand(command: string): Promise<void> {
+    async disableCommand(command: string): Promise<void> {
         const entry = this.commands.get(String(command).toLowerCase());
         if (!entry) throw new Error(`Command does not exist in the system currently: "${command}"`);
         entry.enabled = false;
     }
 
-    protected async modifyCommand(command: ISlashCommand, appId: string): Promise<void> {
+    async modifyCommand(command: ISlashCommand, appId: string): Promise<void> {
         const key = command.command.toLowerCase();
         if (!this.commands.has(key)) throw new Error(`Command does not exist in the system currently (or it is disabled): "${key}"`);
         this.commands.set(key, { command, appId, enabled: true });
     }
 
-    protected async registerCommand(command: ISlashCommand, appId: string): Promise<void> {
+    async registerCommand(command: ISlashCommand, appId: string): Promise<void> {
         if (typeof command !== 'object' || typeof command.command !== 'string') {
             throw new Error('Invalid Slash Command parameter provided, it must be a valid ISlashCommand object.');
         }
@@ -739,16 +647,16 @@ class HostCommandBridge extends CommandBridge {
         this.ctx.log(`registered slash command /${command.command.toLowerCase()}`);
     }
 
-    protected async unregisterCommand(command: string): Promise<void> {
+    async unregisterCommand(command: string): Promise<void> {
         this.commands.delete(String(command).toLowerCase());
     }
 }
 
-class HostListenerBridge implements IListenerBridge {
-    constructor(private readonly ctx: HostContext) {}
+class HostListenerBridge {
+    constructor(private readonly ctx: InstanceContext) {}
 
     private _manager(): AppManager {
-        const manager = this.ctx.getManager();
+        const manager = this.ctx.manager();
         if (!manager) throw new Error('The apps engine is not running');
         return manager;
     }
@@ -771,99 +679,78 @@ class HostListenerBridge implements IListenerBridge {
     }
 }
 
-class HostServerSettingBridge extends ServerSettingBridge {
-    private readonly settings = new Map<string, ISetting>();
-
-    constructor(private readonly ctx: HostContext) {
-        super();
-        const add = (id: string, type: string, value: unknown) =>
-            this.settings.set(id, { id, type, packageValue: value, value, required: false, public: true, i18nLabel: id } as unknown as ISetting);
-        add('Site_Url', 'string', '');
-        add('Site_Name', 'string', 'Local workspace');
-        add('Language', 'string', 'en');
-        add('API_Default_Count', 'int', 50);
-        add('API_Upper_Count_Limit', 'int', 100);
-        add('API_Allow_Infinite_Count', 'boolean', true);
-        add('API_Apply_permission_view-outside-room_on_users-list', 'boolean', false);
-        add('Accounts_AllowAnonymousRead', 'boolean', false);
-        add('UTF8_User_Names_Validation', 'string', '[0-9a-zA-Z-_.]+');
-        add('Livechat_enabled', 'boolean', true);
-    }
+class HostServerSettingBridge {
+    constructor(private readonly ctx: InstanceContext) {}
 
     private _current(id: string): ISetting | undefined {
-        const setting = this.settings.get(id);
+        const setting = this.ctx.store.serverSettings.get(id);
         if (setting && id === 'Site_Url') return { ...setting, value: this.ctx.siteUrl(), packageValue: this.ctx.siteUrl() };
         return setting;
     }
 
-    protected async getAll(): Promise<Array<ISetting>> {
-        return [...this.settings.keys()].map((id) => this._current(id) as ISetting);
+    async getAll(): Promise<Array<ISetting>> {
+        return this.ctx.store.serverSettings.ids().map((id) => this._current(id) as ISetting);
     }
 
-    protected async getOneById(id: string): Promise<ISetting> {
+    async getOneById(id: string): Promise<ISetting> {
         return this._current(id) as ISetting;
     }
 
-    protected async hideGroup(): Promise<void> {
+    async hideGroup(): Promise<void> {
         throw new NotImplementedError('ServerSettingBridge.hideGroup');
     }
 
-    protected async hideSetting(): Promise<void> {
+    async hideSetting(): Promise<void> {
         throw new NotImplementedError('ServerSettingBridge.hideSetting');
     }
 
-    protected async isReadableById(id: string): Promise<boolean> {
-        return this.settings.has(id);
+    async isReadableById(id: string): Promise<boolean> {
+        return this.ctx.store.serverSettings.get(id) !== undefined;
     }
 
-    protected async updateOne(setting: ISetting): Promise<void> {
-        const current = this.settings.get(setting.id);
-        if (!current) throw new Error(`Setting "${setting.id}" does not exist`);
-        this.settings.set(setting.id, { ...current, value: setting.value });
+    async updateOne(setting: ISetting): Promise<void> {
+        this.ctx.store.serverSettings.set(setting.id, setting.value);
     }
 
-    protected async incrementValue(id: string, value: number): Promise<void> {
-        const current = this.settings.get(id);
-        if (!current) throw new Error(`Setting "${id}" does not exist`);
-        this.settings.set(id, { ...current, value: Number(current.value || 0) + (value || 1) });
+    async incrementValue(id: string, value: number): Promise<void> {
+        const current = this.ctx.store.serverSettings.get(id);
+        this.ctx.store.serverSettings.set(id, Number(current?.value || 0) + (value || 1));
     }
 }
 
-class HostEnvironmentalVariableBridge extends EnvironmentalVariableBridge {
+class HostEnvironmentalVariableBridge {
     private readonly allowed = ['NODE_ENV', 'ROOT_URL', 'INSTANCE_IP'];
 
-    constructor(private readonly ctx: HostContext) {
-        super();
+    constructor(private readonly ctx: InstanceContext) {
     }
 
     private _values(): Record<string, string> {
         return { NODE_ENV: process.env.NODE_ENV || 'development', ROOT_URL: this.ctx.siteUrl(), INSTANCE_IP: '127.0.0.1' };
     }
 
-    protected async getValueByName(envVarName: string): Promise<string | undefined> {
+    async getValueByName(envVarName: string): Promise<string | undefined> {
         return (await this.isReadable(envVarName)) ? this._values()[envVarName.toUpperCase()] : undefined;
     }
 
-    protected async isReadable(envVarName: string): Promise<boolean> {
+    async isReadable(envVarName: string): Promise<boolean> {
         return this.allowed.includes(String(envVarName).toUpperCase());
     }
 
-    protected async isSet(envVarName: string): Promise<boolean> {
+    async isSet(envVarName: string): Promise<boolean> {
         return (await this.isReadable(envVarName)) && this._values()[envVarName.toUpperCase()] !== undefined;
     }
 }
 
-class HostUiInteractionBridge extends UiInteractionBridge {
-    constructor(private readonly ctx: HostContext) {
-        super();
+class HostUiInteractionBridge {
+    constructor(private readonly ctx: InstanceContext) {
     }
 
-    protected async notifyUser(user: IUser, interaction: IUIKitInteraction): Promise<void> {
+    async notifyUser(user: IUser, interaction: IUIKitInteraction): Promise<void> {
         const raw = interaction as unknown as Record<string, unknown>;
         const view = raw.view as Record<string, unknown> | undefined;
         const viewId = (view?.id as string | undefined) ?? (raw.viewId as string | undefined);
         if (view && typeof view.id === 'string') this.ctx.state.views.set(view.id, view);
-        this.ctx.state.record('uiInteractions', {
+        this.ctx.produced.record('uiInteractions', {
             ...raw,
             type: String(raw.type),
             user: user?.username,
@@ -875,23 +762,22 @@ class HostUiInteractionBridge extends UiInteractionBridge {
     }
 }
 
-class HostUploadBridge extends UploadBridge {
-    constructor(private readonly ctx: HostContext) {
-        super();
+class HostUploadBridge {
+    constructor(private readonly ctx: InstanceContext) {
     }
 
-    protected async getById(id: string): Promise<IUpload> {
+    async getById(id: string): Promise<IUpload> {
         const entry = this.ctx.state.uploadBuffers.get(id);
         return entry?.details as unknown as IUpload;
     }
 
-    protected async getBuffer(upload: IUpload): Promise<Buffer> {
+    async getBuffer(upload: IUpload): Promise<Buffer> {
         const entry = this.ctx.state.uploadBuffers.get(upload?.id);
         if (!entry) throw new Error(`Upload "${upload?.id}" not found`);
         return entry.buffer;
     }
 
-    protected async createUpload(details: IUploadDetails, buffer: Buffer): Promise<IUpload> {
+    async createUpload(details: IUploadDetails, buffer: Buffer): Promise<IUpload> {
         const id = randomId();
         const buf = Buffer.isBuffer(buffer) ? buffer : Buffer.from(buffer as unknown as Uint8Array);
         const now = new Date();
@@ -914,7 +800,7 @@ class HostUploadBridge extends UploadBridge {
             user: details.userId ? this.ctx.state.appUser(details.userId) : undefined,
         };
         this.ctx.state.uploadBuffers.set(id, { details: upload, buffer: buf });
-        this.ctx.state.record('uploads', {
+        this.ctx.produced.record('uploads', {
             id,
             name: details.name,
             room: details.rid,
@@ -928,40 +814,39 @@ class HostUploadBridge extends UploadBridge {
     }
 }
 
-class HostActivationBridge extends AppActivationBridge {
-    constructor(private readonly ctx: HostContext) {
-        super();
+class HostActivationBridge {
+    constructor(private readonly ctx: InstanceContext) {
     }
 
-    protected async appAdded(app: ProxiedApp): Promise<void> {
+    async appAdded(app: ProxiedApp): Promise<void> {
         this.ctx.log(`app added: ${app.getName()} ${app.getVersion()}`);
     }
 
-    protected async appUpdated(): Promise<void> {
+    async appUpdated(): Promise<void> {
         return undefined;
     }
 
-    protected async appRemoved(): Promise<void> {
+    async appRemoved(): Promise<void> {
         return undefined;
     }
 
-    protected async appStatusChanged(app: ProxiedApp, status: string): Promise<void> {
+    async appStatusChanged(app: ProxiedApp, status: string): Promise<void> {
         this.ctx.log(`app status: ${status}`);
     }
 
-    protected async actionsChanged(): Promise<void> {
+    async actionsChanged(): Promise<void> {
         return undefined;
     }
 }
 
-class HostAppDetailChangesBridge extends AppDetailChangesBridge {
-    protected onAppSettingsChange(): void {
+class HostAppDetailChangesBridge {
+    onAppSettingsChange(): void {
         return undefined;
     }
 }
 
-class HostHttpBridge extends HttpBridge {
-    protected async call(info: IHttpBridgeRequestInfo): Promise<IHttpResponse> {
+class HostHttpBridge {
+    async call(info: IHttpBridgeRequestInfo): Promise<IHttpResponse> {
         const { request } = info;
         let url = info.url;
         if (request.params && Object.keys(request.params).length) {
@@ -990,9 +875,9 @@ class HostHttpBridge extends HttpBridge {
     }
 }
 
-class HostInternalBridge implements IInternalBridge {
+class HostInternalBridge {
     constructor(
-        private readonly ctx: HostContext,
+        private readonly ctx: InstanceContext,
         private readonly publicKey: string,
     ) {}
 
@@ -1019,7 +904,7 @@ class HostInternalBridge implements IInternalBridge {
     }
 }
 
-class HostFederationBridge implements IInternalFederationBridge {
+class HostFederationBridge {
     constructor(private readonly keys: { privateKey: string; publicKey: string }) {}
 
     async getPrivateKey(): Promise<string | null> {
@@ -1032,15 +917,14 @@ class HostFederationBridge implements IInternalFederationBridge {
 }
 
 /** A bridge whose every method throws "not implemented" (for capabilities the host does not offer). */
-function notImplementedBridge<T>(name: string, counts: Map<string, number>): T {
+function notImplementedBridge<T>(name: string, ctx: InstanceContext): T {
     return new Proxy(
         {},
         {
             get(_target, prop) {
                 if (prop === 'then' || typeof prop === 'symbol') return undefined;
                 return () => {
-                    const key = `${name}.${String(prop)}`;
-                    counts.set(key, (counts.get(key) ?? 0) + 1);
+                    ctx.countCall(`${name}.${String(prop)}`);
                     throw new NotImplementedError(`${name}.${String(prop)}`);
                 };
             },
@@ -1061,224 +945,188 @@ function keyPair(): { privateKey: string; publicKey: string } {
     return keyPairCache;
 }
 
-/** Replaces each implementation method of a bridge instance by a wrapper that counts calls. */
-function countCalls<T extends object>(bridge: T, label: string, counts: Map<string, number>): T {
-    const seen = new Set<string>();
-    let proto = Object.getPrototypeOf(bridge);
-    // Only the host's own class (and its host-defined parents): the engine's `do*` wrappers delegate to these.
-    while (proto && proto !== Object.prototype && proto.constructor.name.startsWith('Host')) {
+type BridgeClass<T> = abstract new () => T;
+
+/**
+ * An object of the engine's bridge class `Base` (or a plain object for the
+ * bridges the engine only knows as interfaces) whose methods are the
+ * implementation's public methods, each call counted as `<label>.<method>`.
+ * The engine's `do*` wrappers call these.
+ */
+function adapt<T extends object>(Base: BridgeClass<T> | undefined, impl: object, label: string, ctx: InstanceContext): T {
+    const bridge = (Base ? new (class extends (Base as unknown as new () => object) {})() : {}) as Record<string, unknown>;
+    const methods = impl as Record<string, (...args: unknown[]) => unknown>;
+    for (let proto = Object.getPrototypeOf(impl); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
         for (const name of Object.getOwnPropertyNames(proto)) {
-            if (name === 'constructor' || seen.has(name) || name.startsWith('_')) continue;
-            const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-            if (!descriptor || typeof descriptor.value !== 'function') continue;
-            seen.add(name);
-            const original = descriptor.value as (...args: unknown[]) => unknown;
+            if (name === 'constructor' || name.startsWith('_') || typeof methods[name] !== 'function' || Object.prototype.hasOwnProperty.call(bridge, name)) continue;
             const key = `${label}.${name}`;
             Object.defineProperty(bridge, name, {
                 configurable: true,
                 writable: true,
-                value: function counted(this: unknown, ...args: unknown[]) {
-                    counts.set(key, (counts.get(key) ?? 0) + 1);
-                    return original.apply(this, args);
+                value: (...args: unknown[]) => {
+                    ctx.countCall(key);
+                    return methods[name].apply(impl, args);
                 },
             });
         }
-        proto = Object.getPrototypeOf(proto);
     }
-    return bridge;
+    return bridge as T;
 }
 
-export class HostBridges extends AppBridges {
-    readonly callCounts = new Map<string, number>();
+/** The bridges of one instance: what the engine gets, and the parts the host reads. */
+export interface InstanceBridges {
+    appBridges: AppBridges;
+    /** The app's endpoints registered on this instance. */
+    api: HostApiBridge;
+    /** The slash commands registered on this instance. */
+    command: HostCommandBridge;
+}
 
-    readonly user: HostUserBridge;
+export function createBridges(engine: Engine, ctx: InstanceContext): InstanceBridges {
+    const B = engine.bridges;
+    const keys = keyPair();
+    const api = new HostApiBridge(ctx);
+    const command = new HostCommandBridge(ctx);
+    const parts = {
+        user: adapt(B.UserBridge, new HostUserBridge(ctx), 'UserBridge', ctx),
+        room: adapt(B.RoomBridge, new HostRoomBridge(ctx), 'RoomBridge', ctx),
+        message: adapt(B.MessageBridge, new HostMessageBridge(ctx), 'MessageBridge', ctx),
+        persistence: adapt(B.PersistenceBridge, new HostPersistenceBridge(ctx), 'PersistenceBridge', ctx),
+        scheduler: adapt(B.SchedulerBridge, new HostSchedulerBridge(ctx), 'SchedulerBridge', ctx),
+        api: adapt(B.ApiBridge, api, 'ApiBridge', ctx),
+        command: adapt(B.CommandBridge, command, 'CommandBridge', ctx),
+        listener: adapt<IListenerBridge>(undefined, new HostListenerBridge(ctx), 'ListenerBridge', ctx),
+        serverSetting: adapt(B.ServerSettingBridge, new HostServerSettingBridge(ctx), 'ServerSettingBridge', ctx),
+        environmental: adapt(B.EnvironmentalVariableBridge, new HostEnvironmentalVariableBridge(ctx), 'EnvironmentalVariableBridge', ctx),
+        uiInteraction: adapt(B.UiInteractionBridge, new HostUiInteractionBridge(ctx), 'UiInteractionBridge', ctx),
+        upload: adapt(B.UploadBridge, new HostUploadBridge(ctx), 'UploadBridge', ctx),
+        activation: adapt(B.AppActivationBridge, new HostActivationBridge(ctx), 'AppActivationBridge', ctx),
+        detailChanges: adapt(B.AppDetailChangesBridge, new HostAppDetailChangesBridge(), 'AppDetailChangesBridge', ctx),
+        http: adapt(B.HttpBridge, new HostHttpBridge(), 'HttpBridge', ctx),
+        internal: adapt<IInternalBridge>(undefined, new HostInternalBridge(ctx, keys.publicKey), 'InternalBridge', ctx),
+        federation: adapt<IInternalFederationBridge>(undefined, new HostFederationBridge(keys), 'InternalFederationBridge', ctx),
+    };
+    const unavailable = new Map<string, unknown>();
+    const none = <T>(name: string): T => {
+        if (!unavailable.has(name)) unavailable.set(name, notImplementedBridge<T>(name, ctx));
+        return unavailable.get(name) as T;
+    };
 
-    readonly room: HostRoomBridge;
-
-    readonly message: HostMessageBridge;
-
-    readonly persistence: HostPersistenceBridge;
-
-    readonly scheduler: HostSchedulerBridge;
-
-    readonly api: HostApiBridge;
-
-    readonly command: HostCommandBridge;
-
-    readonly listener: HostListenerBridge;
-
-    private readonly serverSetting: HostServerSettingBridge;
-
-    private readonly environmental: HostEnvironmentalVariableBridge;
-
-    private readonly uiInteraction: HostUiInteractionBridge;
-
-    private readonly upload: HostUploadBridge;
-
-    private readonly activation: HostActivationBridge;
-
-    private readonly detailChanges: HostAppDetailChangesBridge;
-
-    private readonly http: HostHttpBridge;
-
-    private readonly internal: HostInternalBridge;
-
-    private readonly federation: HostFederationBridge;
-
-    private readonly unavailableBridges = new Map<string, unknown>();
-
-    private unavailable<T>(name: string): T {
-        let bridge = this.unavailableBridges.get(name);
-        if (!bridge) {
-            bridge = notImplementedBridge<T>(name, this.callCounts);
-            this.unavailableBridges.set(name, bridge);
+    class Bridges extends B.AppBridges {
+        getCommandBridge() {
+            return parts.command;
         }
-        return bridge as T;
+
+        getContactBridge() {
+            return none<ContactBridge>('ContactBridge');
+        }
+
+        getApiBridge() {
+            return parts.api;
+        }
+
+        getAppDetailChangesBridge() {
+            return parts.detailChanges;
+        }
+
+        getEnvironmentalVariableBridge() {
+            return parts.environmental;
+        }
+
+        getHttpBridge() {
+            return parts.http;
+        }
+
+        getListenerBridge() {
+            return parts.listener;
+        }
+
+        getLivechatBridge() {
+            return none<LivechatBridge>('LivechatBridge');
+        }
+
+        getMessageBridge() {
+            return parts.message;
+        }
+
+        getPersistenceBridge() {
+            return parts.persistence;
+        }
+
+        getAppActivationBridge() {
+            return parts.activation;
+        }
+
+        getRoomBridge() {
+            return parts.room;
+        }
+
+        getInternalBridge() {
+            return parts.internal;
+        }
+
+        getInternalFederationBridge() {
+            return parts.federation;
+        }
+
+        getServerSettingBridge() {
+            return parts.serverSetting;
+        }
+
+        getUploadBridge() {
+            return parts.upload;
+        }
+
+        getEmailBridge() {
+            return none<EmailBridge>('EmailBridge');
+        }
+
+        getUserBridge() {
+            return parts.user;
+        }
+
+        getUiInteractionBridge() {
+            return parts.uiInteraction;
+        }
+
+        getSchedulerBridge() {
+            return parts.scheduler;
+        }
+
+        getCloudWorkspaceBridge() {
+            return none<CloudWorkspaceBridge>('CloudWorkspaceBridge');
+        }
+
+        getVideoConferenceBridge() {
+            return none<VideoConferenceBridge>('VideoConferenceBridge');
+        }
+
+        getOAuthAppsBridge() {
+            return none<OAuthAppsBridge>('OAuthAppsBridge');
+        }
+
+        getModerationBridge() {
+            return none<ModerationBridge>('ModerationBridge');
+        }
+
+        getThreadBridge() {
+            return none<ThreadBridge>('ThreadBridge');
+        }
+
+        getRoleBridge() {
+            return none<RoleBridge>('RoleBridge');
+        }
+
+        getOutboundMessageBridge() {
+            return none<OutboundMessageBridge>('OutboundMessageBridge');
+        }
+
+        getExperimentalBridge() {
+            return none<ExperimentalBridge>('ExperimentalBridge');
+        }
     }
 
-    constructor(ctx: HostContext) {
-        super();
-        const keys = keyPair();
-        const c = <T extends object>(bridge: T, label: string) => countCalls(bridge, label, this.callCounts);
-        this.user = c(new HostUserBridge(ctx), 'UserBridge');
-        this.room = c(new HostRoomBridge(ctx), 'RoomBridge');
-        this.message = c(new HostMessageBridge(ctx), 'MessageBridge');
-        this.persistence = c(new HostPersistenceBridge(ctx), 'PersistenceBridge');
-        this.scheduler = c(new HostSchedulerBridge(ctx), 'SchedulerBridge');
-        this.api = c(new HostApiBridge(ctx), 'ApiBridge');
-        this.command = c(new HostCommandBridge(ctx), 'CommandBridge');
-        this.listener = c(new HostListenerBridge(ctx), 'ListenerBridge');
-        this.serverSetting = c(new HostServerSettingBridge(ctx), 'ServerSettingBridge');
-        this.environmental = c(new HostEnvironmentalVariableBridge(ctx), 'EnvironmentalVariableBridge');
-        this.uiInteraction = c(new HostUiInteractionBridge(ctx), 'UiInteractionBridge');
-        this.upload = c(new HostUploadBridge(ctx), 'UploadBridge');
-        this.activation = c(new HostActivationBridge(ctx), 'AppActivationBridge');
-        this.detailChanges = c(new HostAppDetailChangesBridge(), 'AppDetailChangesBridge');
-        this.http = c(new HostHttpBridge(), 'HttpBridge');
-        this.internal = c(new HostInternalBridge(ctx, keys.publicKey), 'InternalBridge');
-        this.federation = c(new HostFederationBridge(keys), 'InternalFederationBridge');
-    }
-
-    getCommandBridge(): CommandBridge {
-        return this.command;
-    }
-
-    getContactBridge(): ContactBridge {
-        return this.unavailable('ContactBridge');
-    }
-
-    getApiBridge(): ApiBridge {
-        return this.api;
-    }
-
-    getAppDetailChangesBridge(): AppDetailChangesBridge {
-        return this.detailChanges;
-    }
-
-    getEnvironmentalVariableBridge(): EnvironmentalVariableBridge {
-        return this.environmental;
-    }
-
-    getHttpBridge(): HttpBridge {
-        return this.http;
-    }
-
-    getListenerBridge(): IListenerBridge {
-        return this.listener;
-    }
-
-    getLivechatBridge(): LivechatBridge {
-        return this.unavailable('LivechatBridge');
-    }
-
-    getMessageBridge(): MessageBridge {
-        return this.message;
-    }
-
-    getPersistenceBridge(): PersistenceBridge {
-        return this.persistence;
-    }
-
-    getAppActivationBridge(): AppActivationBridge {
-        return this.activation;
-    }
-
-    getRoomBridge(): RoomBridge {
-        return this.room;
-    }
-
-    getInternalBridge(): IInternalBridge {
-        return this.internal;
-    }
-
-    getInternalFederationBridge(): IInternalFederationBridge {
-        return this.federation;
-    }
-
-    getServerSettingBridge(): ServerSettingBridge {
-        return this.serverSetting;
-    }
-
-    getUploadBridge(): UploadBridge {
-        return this.upload;
-    }
-
-    getEmailBridge(): EmailBridge {
-        return this.unavailable('EmailBridge');
-    }
-
-    getUserBridge(): UserBridge {
-        return this.user;
-    }
-
-    getUiInteractionBridge(): UiInteractionBridge {
-        return this.uiInteraction;
-    }
-
-    getSchedulerBridge(): SchedulerBridge {
-        return this.scheduler;
-    }
-
-    getCloudWorkspaceBridge(): CloudWorkspaceBridge {
-        return this.unavailable('CloudWorkspaceBridge');
-    }
-
-    getVideoConferenceBridge(): VideoConferenceBridge {
-        return this.unavailable('VideoConferenceBridge');
-    }
-
-    getOAuthAppsBridge(): OAuthAppsBridge {
-        return this.unavailable('OAuthAppsBridge');
-    }
-
-    getModerationBridge(): ModerationBridge {
-        return this.unavailable('ModerationBridge');
-    }
-
-    getThreadBridge(): ThreadBridge {
-        return this.unavailable('ThreadBridge');
-    }
-
-    getRoleBridge(): RoleBridge {
-        return this.unavailable('RoleBridge');
-    }
-
-    getOutboundMessageBridge(): OutboundMessageBridge {
-        return this.unavailable('OutboundMessageBridge');
-    }
-
-    getExperimentalBridge(): ExperimentalBridge {
-        return this.unavailable('ExperimentalBridge');
-    }
-
-    /** Fires a user event through the listener bridge, as Rocket.Chat's AppListenerBridge.userEvent does. */
-    fireUserEvent(int: AppInterface, data: unknown): Promise<unknown> {
-        return this.listener.userEvent(int, data);
-    }
-
-    stopTimers(): void {
-        this.scheduler._stopAll();
-    }
+    return { appBridges: new Bridges(), api, command };
 }
 
 export { AppInterface };

@@ -1,4 +1,5 @@
-/** Small HTTP helpers: body reading/parsing (as Express's parsers do) and replies. */
+/** Small HTTP helpers: body reading/parsing (as Express's parsers do), replies, and body checks. */
+import * as crypto from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
 import * as qs from 'qs';
 
@@ -75,33 +76,113 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
     res.end(text);
 }
 
+/** Express's `res.set('Content-Type', ...)`: text/*, application/json and application/javascript get `; charset=utf-8`. */
+function withCharset(type: string): string {
+    if (/;\s*charset\s*=/i.test(type)) return type;
+    return /^text\/|^application\/(javascript|json)/i.test(type.split(';')[0].trim()) ? `${type}; charset=utf-8` : type;
+}
+
+/** Express's setCharset(type, 'utf-8'): a string body's type always says utf-8. */
+function utf8(type: string): string {
+    const [mime, ...params] = type.split(';').map((p) => p.trim());
+    return [mime, ...params.filter((p) => !/^charset\s*=/i.test(p)), 'charset=utf-8'].join('; ');
+}
+
+/** Express's default (weak) ETag: length and SHA-1 of the body. */
+function weakEtag(body: Buffer): string {
+    const hash = crypto.createHash('sha1').update(body).digest('base64').substring(0, 27);
+    return `W/"${body.length.toString(16)}-${hash}"`;
+}
+
+/** Express's req.fresh for a GET/HEAD answered 2xx/304: the client's If-None-Match names this ETag. */
+function isFresh(req: IncomingMessage, status: number, etag: string): boolean {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if ((status < 200 || status >= 300) && status !== 304) return false;
+    const noneMatch = req.headers['if-none-match'];
+    if (!noneMatch || /(?:^|,)\s*?no-cache\s*?(?:,|$)/.test(String(req.headers['cache-control'] || ''))) return false;
+    if (noneMatch.trim() === '*') return true;
+    const strip = (tag: string) => tag.trim().replace(/^W\//, '');
+    return noneMatch.split(',').some((tag) => strip(tag) === strip(etag));
+}
+
 /**
- * Writes an app endpoint's `{status, headers, content}` as Express's
- * `res.set(headers); res.status(status); res.send(content)` does.
+ * Writes an app endpoint's `{status, headers, content}` as Rocket.Chat's
+ * AppApisBridge does with Express 4: `res.set(headers); res.status(status);
+ * res.send(content)`. An object becomes JSON (`application/json; charset=utf-8`
+ * unless the app set a type), a string `text/html` unless typed, a Buffer
+ * `application/octet-stream`; a text type gets `; charset=utf-8`; the body a
+ * weak ETag, and a GET whose If-None-Match names it gets 304.
  */
-export function sendAppResponse(res: ServerResponse, result: { status?: number; headers?: Record<string, unknown>; content?: unknown } | undefined): void {
-    const status = Number(result?.status) || 200;
+export function sendAppResponse(req: IncomingMessage, res: ServerResponse, result: { status?: number; headers?: Record<string, unknown>; content?: unknown } | undefined): void {
+    let status = Number(result?.status) || 200;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(result?.headers || {})) {
-        if (v !== undefined && v !== null) headers[k] = String(v);
+        if (v === undefined || v === null) continue;
+        headers[k.toLowerCase() === 'content-type' ? 'Content-Type' : k] = k.toLowerCase() === 'content-type' ? withCharset(String(v)) : String(v);
     }
-    const hasType = Object.keys(headers).some((k) => k.toLowerCase() === 'content-type');
     const content = result?.content;
-    let body: Buffer;
-    if (content === undefined || content === null) {
-        body = Buffer.alloc(0);
-    } else if (typeof content === 'string') {
-        body = Buffer.from(content);
-        if (!hasType) headers['Content-Type'] = 'text/html; charset=utf-8';
+    let body: Buffer | undefined;
+    if (content === undefined) {
+        body = undefined;
+    } else if (typeof content === 'string' || content === null) {
+        body = Buffer.from(content ?? '');
+        const type = headers['Content-Type'] ?? (content === null ? undefined : 'text/html');
+        if (type) headers['Content-Type'] = utf8(type);
     } else if (Buffer.isBuffer(content) || content instanceof Uint8Array) {
         body = Buffer.from(content);
-        if (!hasType) headers['Content-Type'] = 'application/octet-stream';
+        headers['Content-Type'] ??= 'application/octet-stream';
     } else {
         body = Buffer.from(JSON.stringify(content));
-        if (!hasType) headers['Content-Type'] = 'application/json; charset=utf-8';
+        headers['Content-Type'] = utf8(headers['Content-Type'] ?? 'application/json');
     }
-    for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-length') delete headers[k];
-    headers['Content-Length'] = String(body.length);
+    for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-length' || (k.toLowerCase() === 'etag' && body !== undefined)) delete headers[k];
+    if (body !== undefined) {
+        headers['Content-Length'] = String(body.length);
+        headers.ETag = weakEtag(body);
+        if (isFresh(req, status, headers.ETag)) status = 304;
+    }
+    if (status === 204 || status === 304) {
+        delete headers['Content-Type'];
+        delete headers['Content-Length'];
+        body = undefined;
+    }
     res.writeHead(status, headers);
-    res.end(status === 204 || status === 304 ? undefined : body);
+    res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+export function invalidParams(message: string): HttpError {
+    return new HttpError(400, { success: false, error: `${message} [invalid-params]`, errorType: 'invalid-params' });
+}
+
+/** Rocket.Chat's API.v1.failure: 400 `{success: false, error, errorType?}`. */
+export function failure(message: string, errorType?: string): HttpError {
+    return new HttpError(400, { success: false, error: message, ...(errorType && { errorType }) });
+}
+
+export function requireObject(body: unknown): Record<string, unknown> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidParams('must be object');
+    return body as Record<string, unknown>;
+}
+
+/** An ajv-like check of a body's properties (required ones, types, no others), with Rocket.Chat's messages. */
+export function checkProps(body: Record<string, unknown>, spec: Record<string, 'string' | 'boolean' | 'object' | 'array' | 'any'>, required: string[], where = ''): void {
+    for (const key of required) {
+        if (body[key] === undefined) throw invalidParams(`must have required property '${key}'`);
+    }
+    for (const [key, value] of Object.entries(body)) {
+        const type = spec[key];
+        if (!type) throw invalidParams(`${where}must NOT have additional properties`);
+        if (value === undefined || type === 'any') continue;
+        const ok =
+            type === 'array' ? Array.isArray(value) : type === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === type;
+        if (!ok) throw invalidParams(`${where}${key} must be ${type}`);
+    }
+}
+
+export function safeDecode(segment: string): string {
+    try {
+        return decodeURIComponent(segment);
+    } catch {
+        throw new HttpError(400, { success: false, error: `Malformed URL segment "${segment}"` });
+    }
 }

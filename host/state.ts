@@ -1,8 +1,11 @@
 /**
  * The in-memory workspace the bridges read and the admin routes change:
- * users (Rocket.Chat documents), rooms with members, and the records of what
- * the app produced (messages, notifications, UI interactions, uploads).
+ * users (Rocket.Chat documents), rooms with members, messages, views and
+ * uploads. Part of the shared store: every instance of a cluster sees the
+ * same. What one request made the app produce is collected per instance
+ * (ProducedLog).
  */
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
@@ -88,16 +91,14 @@ export class WorkspaceState {
 
     private readonly appUserCache = new Map<string, IUser>();
 
-    /** Everything the app produced since start (capped). */
-    readonly produced: Produced = emptyProduced();
+    /** Messages the app sent (capped), by id. */
+    readonly messages = new Map<string, IMessage>();
 
     /** Views the app opened or updated, by view id (for view submits by id). */
     readonly views = new Map<string, Record<string, unknown>>();
 
     /** Uploaded file buffers, by upload id. */
     readonly uploadBuffers = new Map<string, { details: Record<string, unknown>; buffer: Buffer }>();
-
-    private collectors = new Set<Produced>();
 
     constructor(workspace: Workspace) {
         for (const u of workspace.users) {
@@ -237,7 +238,15 @@ export class WorkspaceState {
         return toAppRoom(room, creatorId ? this.appUser(creatorId) : undefined);
     }
 
-    // ---- what the app produced ------------------------------------------
+    saveMessage(message: IMessage): void {
+        this.messages.set(message.id as string, message);
+        if (this.messages.size > 10000) this.messages.delete(this.messages.keys().next().value as string);
+    }
+}
+
+/** What the app produced on one instance, collected for the requests running there. */
+export class ProducedLog {
+    private readonly collectors = new Set<Produced>();
 
     /** Starts collecting everything the app produces until the returned function is called. */
     collect(): () => Produced {
@@ -250,9 +259,6 @@ export class WorkspaceState {
     }
 
     record<K extends keyof Produced>(kind: K, item: Produced[K][number]): void {
-        const all = this.produced[kind] as Array<Produced[K][number]>;
-        all.push(item);
-        if (all.length > 10000) all.splice(0, all.length - 10000);
         for (const bucket of this.collectors) (bucket[kind] as Array<Produced[K][number]>).push(item);
     }
 }

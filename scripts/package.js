@@ -10,6 +10,10 @@
  *    engine itself, so the class file is re-bundled with esbuild with its npm
  *    dependencies (ajv, sift, re2js) inside, and the zip rewritten to hold
  *    app.json, the icon, i18n and that one file.
+ * 3. The CLI rewrites a `requiredApiVersion` caret range below the engine
+ *    version it builds with (1.62.0) to that exact version; the zip's
+ *    app.json gets the range app.json declares back (`^1.59.0`: every
+ *    engine from 1.59.0 on runs the app).
  */
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -77,11 +81,14 @@ async function main() {
 
     const output = new AdmZip();
     for (const entry of packaged.getEntries()) {
-        const keep = entry.entryName === 'app.json' || entry.entryName === appInfo.iconFile || entry.entryName.startsWith('i18n/');
+        const keep = entry.entryName === appInfo.iconFile || entry.entryName.startsWith('i18n/');
         if (keep && !entry.isDirectory) {
             output.addFile(entry.entryName, entry.getData());
         }
     }
+    const manifest = JSON.parse(packaged.getEntry('app.json').getData().toString('utf8'));
+    manifest.requiredApiVersion = appInfo.requiredApiVersion;
+    output.addFile('app.json', Buffer.from(JSON.stringify(manifest, null, 4)));
     output.addFile(classFileJs, bundle);
 
     const target = path.join(dist, zipName);

@@ -6,13 +6,16 @@
  *   npm start -- --users 100000 --seed 7   a bigger (or different) demo workspace
  *   npm start -- --zip path/to/app.zip     a given app package (default: newest dist/*.zip,
  *                                          rebuilt with `npm run package` when src/ is newer)
+ *   npm start -- --instances 3             a cluster of 3 instances on PORT, PORT+1, PORT+2
+ *   npm start -- --engine 1.59.0           the Apps-Engine runtime to run (1.62.0 by default)
+ *   npm start -- --user-read-us 50         simulated server time per user document read
  *   PORT (default 3000), HOST (default 127.0.0.1), HOST_LOG=1 to print the host's log.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { generateDemoWorkspace, parseWorkspace, startHost, Workspace } from '../host';
+import { ENGINE_VERSIONS, generateDemoWorkspace, isEngineVersion, parseWorkspace, startHost, Workspace } from '../host';
 import type { RunningHost } from '../host';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -27,13 +30,15 @@ function parseArgs(argv: string[]): Record<string, string> {
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const m = arg.match(/^--([^=]+)(?:=(.*))?$/);
-        if (!m) fail(`Unexpected argument "${arg}". Usage: npm start -- [--workspace FILE.json] [--zip APP.zip] [--users N] [--seed N]`);
+        if (!m) fail(`Unexpected argument "${arg}". Usage: npm start -- [--workspace FILE.json] [--zip APP.zip] [--users N] [--seed N] [--instances N] [--engine VERSION] [--user-read-us N]`);
         if (m[2] !== undefined) out[m[1]] = m[2];
         else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out[m[1]] = argv[++i];
         else out[m[1]] = 'true';
     }
     for (const key of Object.keys(out)) {
-        if (!['workspace', 'zip', 'users', 'seed', 'help'].includes(key)) fail(`Unknown option --${key}. Options: --workspace FILE.json, --zip APP.zip, --users N, --seed N`);
+        if (!['workspace', 'zip', 'users', 'seed', 'instances', 'engine', 'user-read-us', 'help'].includes(key)) {
+            fail(`Unknown option --${key}. Options: --workspace FILE.json, --zip APP.zip, --users N, --seed N, --instances N, --engine ${ENGINE_VERSIONS.join('|')}, --user-read-us N`);
+        }
     }
     return out;
 }
@@ -144,6 +149,12 @@ async function main(): Promise<void> {
         return;
     }
     if (args.users && !(Number(args.users) > 0)) fail(`--users must be a positive number, got "${args.users}"`);
+    const instances = args.instances === undefined ? 1 : Number(args.instances);
+    if (!Number.isInteger(instances) || instances < 1) fail(`--instances must be a positive integer, got "${args.instances}"`);
+    const engine = args.engine ?? '1.62.0';
+    if (!isEngineVersion(engine)) fail(`--engine must be one of ${ENGINE_VERSIONS.join(', ')}, got "${args.engine}"`);
+    const userReadUs = args['user-read-us'] === undefined ? 0 : Number(args['user-read-us']);
+    if (!(userReadUs >= 0)) fail(`--user-read-us must be a number of microseconds >= 0, got "${args['user-read-us']}"`);
     const workspace = args.workspace
         ? loadWorkspace(args.workspace)
         : generateDemoWorkspace({ users: args.users ? Number(args.users) : undefined, seed: args.seed ? Number(args.seed) : undefined });
@@ -159,8 +170,8 @@ async function main(): Promise<void> {
     const shutdown = async (signal: string) => {
         if (stopping) {
             process.stderr.write(`${signal} again: exiting now\n`);
-            const pid = running?.denoPid();
-            if (pid) {
+            for (const pid of running?.instances.map((i) => i.denoPid()) ?? []) {
+                if (!pid) continue;
                 try {
                     process.kill(pid, 'SIGKILL');
                 } catch {
@@ -181,13 +192,16 @@ async function main(): Promise<void> {
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
     watchLauncher(() => void shutdown('SIGTERM (launcher exited)'));
 
-    process.stdout.write(`Starting a local workspace (${workspace.users.length} users, ${workspace.rooms.length} rooms) with ${path.relative(process.cwd(), zipPath) || zipPath}...\n`);
+    const cluster = instances > 1 ? `${instances} instances, ` : '';
+    process.stdout.write(
+        `Starting a local workspace (${cluster}${workspace.users.length} users, ${workspace.rooms.length} rooms, engine ${engine}) with ${path.relative(process.cwd(), zipPath) || zipPath}...\n`,
+    );
     const started = Date.now();
     try {
-        running = await startHost({ zipPath, workspace, port, host, log: verbose ? (line) => process.stderr.write(`[host] ${line}\n`) : undefined });
+        running = await startHost({ zipPath, workspace, port, host, instances, engine, userReadUs, log: verbose ? (line) => process.stderr.write(`[host] ${line}\n`) : undefined });
     } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        if (err.code === 'EADDRINUSE') fail(`Port ${port} on ${host} is already in use: set PORT to another port.`);
+        if (err.code === 'EADDRINUSE') fail(`A port from ${port} to ${port + instances - 1} on ${host} is already in use: set PORT to another port.`);
         fail(`Could not start the workspace: ${err.message}`);
     }
     if (stopping) return;
@@ -205,7 +219,8 @@ async function main(): Promise<void> {
     const lines = [
         '',
         `Local workspace: ${url}`,
-        `App: ${appId} (version ${appVersion})`,
+        ...(instances > 1 ? running.instances.map((i) => `  instance ${i.number}: ${i.url}`) : []),
+        `App: ${appId} (version ${appVersion}, engine ${engine})`,
         admin ? `Admin:         X-User-Id: ${admin._id}   X-Auth-Token: ${admin.authToken}   (${admin.username})` : 'Admin:         (no admin with an authToken in this workspace)',
         ordinary ? `Ordinary user: X-User-Id: ${ordinary._id}   X-Auth-Token: ${ordinary.authToken}   (${ordinary.username})` : 'Ordinary user: (none with an authToken in this workspace)',
         '',
@@ -217,6 +232,7 @@ async function main(): Promise<void> {
         `  curl -s ${auth(caller)} -H 'Content-Type: application/json' -d '{"command":"${command}","params":"","roomId":"GENERAL"}' '${url}/api/v1/commands.run'`,
         '',
         'Admin actions: POST /api/v1/users.create, users.update, users.setActiveStatus, users.delete, users.setStatus, /host/login',
+        `App settings: GET/POST ${url}/api/apps/${appId}/settings   Host stats: GET ${url}/host/stats`,
         '',
     ];
     process.stdout.write(lines.join('\n'));
@@ -226,7 +242,8 @@ async function main(): Promise<void> {
         process.stderr.write(`Warning: the app's first directory.info call failed: ${(e as Error).message}\n`);
     }
     if (stopping) return;
-    process.stdout.write(`Workspace ready at ${url} in ${((Date.now() - started) / 1000).toFixed(1)} s (Ctrl+C to stop)\n`);
+    const where = running.instances.map((i) => i.url).join(', ');
+    process.stdout.write(`Workspace ready at ${where} in ${((Date.now() - started) / 1000).toFixed(1)} s (Ctrl+C to stop)\n`);
 }
 
 main().catch((e) => fail(`Could not start the workspace: ${(e as Error)?.stack ?? e}`));

@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 /*
- * Offline fix-ups for the Deno runtime shipped in @rocket.chat/apps-engine 1.62.0.
+ * Offline fix-ups for the Deno runtimes shipped in @rocket.chat/apps-engine
+ * 1.62.0 and 1.59.0 (installed as the alias @rocket.chat/apps-engine-1.59).
  *
  * Runs as the package.json `postinstall` script (so after every `npm install`
  * and `npm ci`) and again, cheaply, before the local workspace host starts an
  * app. Idempotent: every step compares before it writes.
  *
- * 1. `deno-runtime/deno.jsonc` imports `jsr:@std/cli`, `jsr:@std/io` and
- *    `jsr:@std/streams`, and jsr.io is not reachable from here. Only
- *    `parseArgs`, `writeAll` and `toArrayBuffer` are used: small local
+ * 1. `deno-runtime/deno.jsonc` imports `jsr:@std/cli` (and, in 1.62,
+ *    `jsr:@std/io` and `jsr:@std/streams`; 1.59 imports `writeAll` from a
+ *    deno.land URL), and neither host is reachable from here. Only `parseArgs`, `writeAll` and `toArrayBuffer` are used: small local
  *    stand-ins (host/runtime/std/*.ts) are copied next to the runtime and the
  *    import map is pointed at them. The runtime's lock file pins the JSR
  *    packages, so it is switched off (`"lock": false`).
- * 2. `handlers/app/handleUploadEvents.ts` imports
+ * 2. (1.62) `handlers/app/handleUploadEvents.ts` imports
  *    `../src/definition/exceptions/AppsEngineException.ts`, which the package
  *    does not ship: a stand-in that re-exports the compiled `.js` is written.
  * 3. The engine starts the runtime with `deno run --cached-only`, so every
@@ -23,8 +24,8 @@
  *    the engine works around that by symlinking the runtime directory into
  *    its temp directory, and so does the cache step here.
  *
- * Usage: node host/runtime/fixup.js [--no-cache] [--quiet]
- * Exported: fixup(options) -> { changed: string[], cached: boolean }
+ * Usage: node host/runtime/fixup.js [--no-cache] [--quiet]   (every installed engine)
+ * Exported: fixup({ engine }) for one engine (package name), ENGINE_PACKAGES.
  */
 'use strict';
 
@@ -36,15 +37,24 @@ const childProcess = require('child_process');
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const STD_DIR = path.join(__dirname, 'std');
 const SHIM_DIR_NAME = '_offline_std';
-// Written next to the cache once it is complete; holds a fingerprint of the
-// runtime's import map so that a changed runtime is cached again.
-const CACHE_STAMP = '.apps-engine-runtime-cached';
+// The engine runtimes the host can run, by version, and their packages.
+const ENGINE_PACKAGES = {
+    '1.62.0': '@rocket.chat/apps-engine',
+    '1.59.0': '@rocket.chat/apps-engine-1.59',
+};
+
+// Written next to the cache once it is complete (one per engine package);
+// holds a fingerprint of the runtime's import map so that a changed runtime
+// is cached again.
+const cacheStamp = (engine) => `.apps-engine-runtime-cached${engine === ENGINE_PACKAGES['1.62.0'] ? '' : `-${engine.split('/').pop()}`}`;
 
 const STD_IMPORTS = {
     '@std/cli/parse-args': `./lib/${SHIM_DIR_NAME}/parse_args.ts`,
     '@std/cli': `./lib/${SHIM_DIR_NAME}/cli.ts`,
     '@std/io': `./lib/${SHIM_DIR_NAME}/io.ts`,
     '@std/streams': `./lib/${SHIM_DIR_NAME}/streams.ts`,
+    // 1.59 imports this one by URL; an import map can point a URL elsewhere too.
+    'https://deno.land/std@0.216.0/io/write_all.ts': `./lib/${SHIM_DIR_NAME}/io.ts`,
 };
 
 const APPS_ENGINE_EXCEPTION_STANDIN = `// Written by host/runtime/fixup.js: the published package lacks this source
@@ -61,8 +71,8 @@ const mod = require('../../../definition/exceptions/AppsEngineException.js') as 
 export const AppsEngineException = mod.AppsEngineException;
 `;
 
-function findAppsEngineDir(projectRoot) {
-    const pkg = require.resolve('@rocket.chat/apps-engine/package.json', { paths: [projectRoot] });
+function findAppsEngineDir(projectRoot, engine = ENGINE_PACKAGES['1.62.0']) {
+    const pkg = require.resolve(`${engine}/package.json`, { paths: [projectRoot] });
     return path.dirname(pkg);
 }
 
@@ -124,7 +134,7 @@ function patchFiles(engineDir, changed) {
     const runtimeDir = path.join(engineDir, 'deno-runtime');
     const configPath = path.join(runtimeDir, 'deno.jsonc');
     if (!fs.existsSync(configPath)) {
-        throw new Error(`${configPath} not found: is @rocket.chat/apps-engine 1.62.0 installed?`);
+        throw new Error(`${configPath} not found: is the engine installed (npm ci)?`);
     }
 
     // 1. std stand-ins and the import map.
@@ -140,8 +150,9 @@ function patchFiles(engineDir, changed) {
     config.lock = false;
     writeIfChanged(configPath, JSON.stringify(config, null, '\t') + '\n', changed);
 
-    // 2. The missing AppsEngineException.ts source.
-    writeIfChanged(path.join(engineDir, 'src', 'definition', 'exceptions', 'AppsEngineException.ts'), APPS_ENGINE_EXCEPTION_STANDIN, changed);
+    // 2. The missing AppsEngineException.ts source (only 1.62's runtime imports it).
+    const uploadHandler = path.join(runtimeDir, 'handlers', 'app', 'handleUploadEvents.ts');
+    if (fs.existsSync(uploadHandler)) writeIfChanged(path.join(engineDir, 'src', 'definition', 'exceptions', 'AppsEngineException.ts'), APPS_ENGINE_EXCEPTION_STANDIN, changed);
 
     return { runtimeDir, configPath, config };
 }
@@ -156,8 +167,8 @@ function fingerprint(config, engineDir) {
  * runtime entry point through a symlink outside node_modules (as the engine
  * itself runs it).
  */
-function cacheRuntime({ projectRoot, engineDir, runtimeDir, configPath, config, denoDir, force, log }) {
-    const stampPath = path.join(denoDir, CACHE_STAMP);
+function cacheRuntime({ projectRoot, engine, engineDir, runtimeDir, configPath, config, denoDir, force, log }) {
+    const stampPath = path.join(denoDir, cacheStamp(engine));
     const stamp = fingerprint(config, engineDir);
     if (!force) {
         try {
@@ -180,7 +191,7 @@ function cacheRuntime({ projectRoot, engineDir, runtimeDir, configPath, config, 
         const binDir = path.join(projectRoot, 'node_modules', '.bin');
         env.PATH = `${binDir}${path.delimiter}${env.PATH || ''}`;
         const deno = findDenoBin(projectRoot);
-        log(`caching the Apps-Engine Deno runtime dependencies into ${denoDir}`);
+        log(`caching the ${engine} Deno runtime dependencies into ${denoDir}`);
         const res = childProcess.spawnSync(deno, ['cache', '--quiet', `--config=${configPath}`, path.join(linked, 'main.ts')], {
             env,
             encoding: 'utf8',
@@ -198,43 +209,47 @@ function cacheRuntime({ projectRoot, engineDir, runtimeDir, configPath, config, 
 }
 
 /**
- * @param {{ projectRoot?: string, denoDir?: string, cache?: boolean, force?: boolean, quiet?: boolean }} [options]
+ * @param {{ engine?: string, projectRoot?: string, denoDir?: string, cache?: boolean, force?: boolean, quiet?: boolean }} [options]
+ *   engine: the engine's package name (default @rocket.chat/apps-engine, 1.62.0)
  * @returns {{ changed: string[], cached: boolean, denoDir: string, engineDir: string }}
  */
 function fixup(options = {}) {
     const projectRoot = options.projectRoot || PROJECT_ROOT;
+    const engine = options.engine || ENGINE_PACKAGES['1.62.0'];
     const denoDir = options.denoDir || defaultDenoDir(projectRoot);
     const log = options.quiet ? () => undefined : (line) => console.log(`[apps-engine fixup] ${line}`);
-    const engineDir = findAppsEngineDir(projectRoot);
+    const engineDir = findAppsEngineDir(projectRoot, engine);
     const changed = [];
     const { runtimeDir, configPath, config } = patchFiles(engineDir, changed);
     for (const file of changed) log(`patched ${path.relative(projectRoot, file)}`);
     let cached = false;
     if (options.cache !== false) {
-        cached = cacheRuntime({ projectRoot, engineDir, runtimeDir, configPath, config, denoDir, force: options.force, log });
-        if (!cached) log(`runtime dependencies already cached in ${path.relative(projectRoot, denoDir) || denoDir}`);
+        cached = cacheRuntime({ projectRoot, engine, engineDir, runtimeDir, configPath, config, denoDir, force: options.force, log });
+        if (!cached) log(`${engine} runtime dependencies already cached in ${path.relative(projectRoot, denoDir) || denoDir}`);
     } else if (!changed.length) {
         log('runtime files already fixed up');
     }
     return { changed, cached, denoDir, engineDir };
 }
 
-module.exports = { fixup, defaultDenoDir, findAppsEngineDir, PROJECT_ROOT };
+module.exports = { fixup, defaultDenoDir, findAppsEngineDir, ENGINE_PACKAGES, PROJECT_ROOT };
 
 if (require.main === module) {
     const args = process.argv.slice(2);
-    try {
-        fixup({ cache: false, quiet: args.includes('--quiet') });
-    } catch (e) {
-        console.error(`[apps-engine fixup] ${e.message}`);
-        process.exit(1);
-    }
-    if (!args.includes('--no-cache')) {
+    for (const engine of Object.values(ENGINE_PACKAGES)) {
         try {
-            fixup({ force: args.includes('--force'), quiet: args.includes('--quiet') });
+            fixup({ engine, cache: false, quiet: args.includes('--quiet') });
         } catch (e) {
-            // Not fatal for the install: the host caches again (and reports) when it starts an app.
-            console.warn(`[apps-engine fixup] warning: could not cache the runtime's dependencies; the host will retry when it starts.\n${e.message}`);
+            console.error(`[apps-engine fixup] ${engine}: ${e.message}`);
+            process.exit(1);
+        }
+        if (!args.includes('--no-cache')) {
+            try {
+                fixup({ engine, force: args.includes('--force'), quiet: args.includes('--quiet') });
+            } catch (e) {
+                // Not fatal for the install: the host caches again (and reports) when it starts an app.
+                console.warn(`[apps-engine fixup] warning: could not cache ${engine}'s runtime dependencies; the host will retry when it starts.\n${e.message}`);
+            }
         }
     }
 }

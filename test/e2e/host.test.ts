@@ -1,28 +1,25 @@
 /// <reference types="jest" />
 /**
- * The local workspace host itself: workspace parsing, the demo generator,
- * query parsing, authentication, the admin routes and the engine events they
- * fire, commands and UI interactions, 404s and a clean stop. Runs the
- * packaged app (dist/*.zip, built by `npm run package`) in the real engine.
+ * The local workspace host itself, on the test run's engine: authentication,
+ * the admin routes and the engine events they fire (payloads as Rocket.Chat
+ * builds them), commands and UI interactions, app endpoints' HTTP details,
+ * the apps settings routes, 404s and a clean stop. Runs the packaged app
+ * (dist/*.zip, built by `npm run package`) in the real engine.
  */
 import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
 import * as path from 'path';
 
 import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
-import { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
-import { AppListenerManager } from '@rocket.chat/apps-engine/server/managers/AppListenerManager';
 
-import { generateDemoWorkspace, parseWorkspace, RunningHost, startHost, Workspace } from '../../host';
-import { parseQuery } from '../../host/http';
-import { parseParameters } from '../../host/host';
-import { nextRun, parseInterval, parseWhen } from '../../host/schedule';
+import { generateDemoWorkspace, RunningHost, startHost, Workspace } from '../../host';
+import { loadEngine } from '../../host/engine';
+import { appZip, testEngine } from './support';
 
-function appZip(): string {
-    const dist = path.resolve(__dirname, '..', '..', 'dist');
-    const zip = fs.existsSync(dist) ? fs.readdirSync(dist).find((name) => name.endsWith('.zip')) : undefined;
-    if (!zip) throw new Error('No app zip in dist/: run `npm run package` first');
-    return path.join(dist, zip);
-}
+const engine = loadEngine(testEngine());
+// The engine the host runs: its own listener manager sees the events the app gets.
+const { AppListenerManager } = engine.load<{ AppListenerManager: { prototype: { executeListener(...args: unknown[]): Promise<unknown> } } }>('server/managers/AppListenerManager');
 
 interface Reply {
     status: number;
@@ -59,117 +56,6 @@ function isGone(pid: number): boolean {
     }
 }
 
-describe('parseWorkspace', () => {
-    const ok = () => ({
-        users: [
-            { _id: 'u1', username: 'alice', lastLogin: '2024-04-24T17:47:50.485Z', roles: ['user'], customFields: { clearance: 'High' } },
-            { _id: 'u2', username: 'bob' },
-        ],
-        rooms: [{ _id: 'GENERAL', name: 'general', t: 'c', members: ['u1'] }],
-    });
-
-    it('accepts the documented shape and normalizes dates', () => {
-        const ws = ok() as any;
-        ws.users[1].createdAt = { $date: '2023-01-01T00:00:00Z' };
-        const parsed = parseWorkspace(ws);
-        expect(parsed.users).toHaveLength(2);
-        expect(parsed.users[1].createdAt).toBe('2023-01-01T00:00:00.000Z');
-        expect(parsed.rooms[0].members).toEqual(['u1']);
-        expect(parseWorkspace({ users: [] })).toEqual({ users: [], rooms: [] });
-    });
-
-    it.each([
-        ['not an object', [], /JSON object/],
-        ['users missing', { rooms: [] }, /"users" must be an array/],
-        ['username not a string', { users: [{ _id: 'a', username: 'a' }, { _id: 'b', username: 'b' }, { _id: 'c', username: 'c' }, { _id: 'd', username: 3 }] }, /^users\[3\]\.username must be a non-empty string, got a number \(3\)$/],
-        ['missing _id', { users: [{ username: 'x' }] }, /^users\[0\]\._id must be a non-empty string/],
-        ['duplicate _id', { users: [{ _id: 'a', username: 'x' }, { _id: 'a', username: 'y' }] }, /^users\[1\]\._id "a" duplicates users\[0\]\._id$/],
-        ['duplicate username, ignoring case', { users: [{ _id: 'a', username: 'Alice' }, { _id: 'b', username: 'alice' }] }, /^users\[1\]\.username "alice" duplicates users\[0\]\.username "Alice"/],
-        ['bad date', { users: [{ _id: 'a', username: 'x', lastLogin: 'yesterday' }] }, /^users\[0\]\.lastLogin must be an ISO date string/],
-        ['roles not strings', { users: [{ _id: 'a', username: 'x', roles: ['user', 1] }] }, /^users\[0\]\.roles\[1\] must be a string/],
-        ['emails malformed', { users: [{ _id: 'a', username: 'x', emails: [{ verified: true }] }] }, /^users\[0\]\.emails\[0\]\.address must be a string/],
-        ['active not boolean', { users: [{ _id: 'a', username: 'x', active: 'yes' }] }, /^users\[0\]\.active must be a boolean/],
-        ['customFields not an object', { users: [{ _id: 'a', username: 'x', customFields: [] }] }, /^users\[0\]\.customFields must be an object, got an array/],
-        ['bad room type', { users: [], rooms: [{ _id: 'r', t: 'x', members: [] }] }, /^rooms\[0\]\.t must be "c"/],
-        ['member that is no user', { users: [{ _id: 'a', username: 'x' }], rooms: [{ _id: 'r', t: 'c', members: ['a', 'ghost'] }] }, /^rooms\[0\]\.members\[1\] "ghost" is not the _id of any user$/],
-        ['member listed twice', { users: [{ _id: 'a', username: 'x' }], rooms: [{ _id: 'r', t: 'c', members: ['a', 'a'] }] }, /^rooms\[0\]\.members\[1\] "a" is listed twice$/],
-        ['duplicate room', { users: [], rooms: [{ _id: 'r', t: 'c', members: [] }, { _id: 'r', t: 'p', members: [] }] }, /^rooms\[1\]\._id "r" duplicates rooms\[0\]\._id$/],
-    ])('rejects %s with a message naming the problem', (_name, input, message) => {
-        expect(() => parseWorkspace(input)).toThrow(message);
-    });
-});
-
-describe('generateDemoWorkspace', () => {
-    it('is deterministic, valid, and has the well-known accounts and kinds of users', () => {
-        const a = generateDemoWorkspace();
-        expect(JSON.stringify(generateDemoWorkspace())).toBe(JSON.stringify(a));
-        expect(JSON.stringify(generateDemoWorkspace({ seed: 2 }))).not.toBe(JSON.stringify(a));
-        expect(() => parseWorkspace(JSON.parse(JSON.stringify(a)))).not.toThrow();
-        expect(a.users.length).toBeGreaterThanOrEqual(1000);
-        const byId = new Map(a.users.map((u) => [u._id, u]));
-        expect(byId.get('admin')).toMatchObject({ username: 'admin', authToken: 'admin-token', roles: expect.arrayContaining(['admin']) });
-        expect(byId.get('alice')).toMatchObject({ authToken: 'alice-token', roles: ['user'] });
-        expect(byId.get('manager')).toMatchObject({ authToken: 'manager-token', roles: expect.arrayContaining(['livechat-manager']) });
-        expect(byId.get('agent')).toMatchObject({ authToken: 'agent-token', roles: expect.arrayContaining(['livechat-agent']) });
-        expect(a.users.some((u) => u.type === 'bot')).toBe(true);
-        expect(a.users.some((u) => u.type === 'app')).toBe(true);
-        expect(a.users.some((u) => u.active === false)).toBe(true);
-        expect(a.users.some((u) => u.type === 'user' && !u.lastLogin)).toBe(true);
-        expect(a.users.some((u) => u.customFields?.clearance === 'High')).toBe(true);
-        const inRooms = new Set(a.rooms.flatMap((r) => r.members));
-        const outside = a.users.filter((u) => !inRooms.has(u._id));
-        expect(outside.length).toBeGreaterThan(0);
-        expect(outside.length).toBeLessThanOrEqual(5);
-        expect(a.rooms.some((r) => r.t === 'p')).toBe(true);
-        expect(a.rooms.filter((r) => r.t === 'd').length).toBeGreaterThan(100);
-    });
-
-    it('scales to 100,000 users in a few seconds', () => {
-        const started = Date.now();
-        const big = generateDemoWorkspace({ users: 100000 });
-        expect(big.users).toHaveLength(100000);
-        expect(big.rooms.find((r) => r._id === 'GENERAL')!.members.length).toBeGreaterThan(99000);
-        expect(Date.now() - started).toBeLessThan(15000);
-    }, 30000);
-});
-
-describe('query and argument parsing', () => {
-    it('parses query strings as Express does', () => {
-        expect(parseQuery('roles[]=a&roles[]=b')).toEqual({ roles: ['a', 'b'] });
-        expect(parseQuery('roles=a&roles=b')).toEqual({ roles: ['a', 'b'] });
-        expect(parseQuery('roles=a')).toEqual({ roles: 'a' });
-        expect(parseQuery('sort=%7B%22name%22%3A1%7D&count=5')).toEqual({ sort: '{"name":1}', count: '5' });
-        expect(parseQuery('a[b]=1')).toEqual({ a: { b: '1' } });
-    });
-
-    it('splits slash command parameters as Rocket.Chat does', () => {
-        expect(parseParameters('')).toEqual([]);
-        expect(parseParameters('  a  b ')).toEqual(['a', 'b']);
-        expect(parseParameters('role:admin "John Smith" x')).toEqual(['role:admin', 'John Smith', 'x']);
-    });
-});
-
-describe('scheduler time expressions', () => {
-    const now = Date.UTC(2025, 0, 1, 12, 0, 0);
-    it('understands the "when" of one-time jobs', () => {
-        expect(parseWhen('in 5 seconds', now)).toBe(now + 5000);
-        expect(parseWhen('2 minutes', now)).toBe(now + 120000);
-        expect(parseWhen(new Date(now + 1))).toBe(now + 1);
-        expect(parseWhen('2025-01-02T00:00:00Z', now)).toBe(Date.UTC(2025, 0, 2));
-        expect(() => parseWhen('whenever', now)).toThrow(/Invalid "when"/);
-    });
-    it('understands the intervals of recurring jobs: milliseconds, human intervals and cron', () => {
-        expect(nextRun(parseInterval(1500), now)).toBe(now + 1500);
-        expect(nextRun(parseInterval('1 hour and 30 minutes'), now)).toBe(now + 5400000);
-        const every5 = parseInterval('*/5 * * * *');
-        const next = nextRun(every5, now + 61000);
-        expect(new Date(next).getMinutes() % 5).toBe(0);
-        expect(new Date(next).getSeconds()).toBe(0);
-        expect(next - (now + 61000)).toBeLessThanOrEqual(5 * 60000);
-        expect(() => parseInterval('sometimes')).toThrow(/Invalid interval/);
-    });
-});
-
 function smallWorkspace(): Workspace {
     return {
         users: [
@@ -196,7 +82,7 @@ describe('a running host', () => {
     const eventsOf = (int: AppInterface) => listener.mock.calls.filter(([i]) => i === int).map(([, data]) => data as any);
 
     beforeAll(async () => {
-        host = await startHost({ zipPath: appZip(), workspace: smallWorkspace(), port: 0 });
+        host = await startHost({ zipPath: appZip(), workspace: smallWorkspace(), port: 0, engine: testEngine() });
         base = `${host.url}/api/apps/public/${host.appId}`;
         beforeReady = await call(`${base}/directory.info`, { headers: as('alice') });
         await host.ready;
@@ -240,6 +126,27 @@ describe('a running host', () => {
         expect(await call(`${host.url}/api/apps/public/not-the-app/users.list`)).toMatchObject({ status: 404, body: { success: false } });
         expect(await call(`${base}/no.such.endpoint`)).toMatchObject({ status: 404, body: { success: false } });
         expect(await call(`${host.url}/api/v1/users.create`)).toMatchObject({ status: 405 });
+    });
+
+    it('writes app endpoint answers as Express does: JSON with charset, a weak ETag, 304, and a 500 for a method the app lacks', async () => {
+        const listed = await call(`${base}/users.list`, { headers: as('alice') });
+        expect(listed.status).toBe(200);
+        // The app sets `content-type: application/json`; Express's res.set adds the charset.
+        expect(listed.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        const etag = listed.headers.get('etag');
+        expect(etag).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
+        // fetch sends Cache-Control: no-cache with If-None-Match, which Express honours; a plain client gets 304.
+        const conditional = await new Promise<number>((resolve, reject) => {
+            http.get(`${base}/users.list`, { headers: { ...as('alice'), 'if-none-match': etag! } }, (res) => {
+                res.resume();
+                resolve(res.statusCode!);
+            }).on('error', reject);
+        });
+        expect(conditional).toBe(304);
+        // Rocket.Chat: res.status(500).send(reason.message) when the engine call fails.
+        const options = await call(`${base}/users.list`, { method: 'OPTIONS', headers: as('alice') });
+        expect(options).toMatchObject({ status: 500, body: "users.list's options not exists" });
+        expect(options.headers.get('content-type')).toBe('text/html; charset=utf-8');
     });
 
     it('requires an admin for the admin routes', async () => {
@@ -289,7 +196,10 @@ describe('a running host', () => {
         listener.mockClear();
         const login = await call(`${url}/host/login`, { headers: as('admin'), body: { userId: id } });
         expect(login).toMatchObject({ status: 200, body: { success: true, user: { _id: id, lastLogin: expect.any(String) } } });
-        expect(eventsOf(AppInterface.IPostUserLoggedIn)).toEqual([expect.objectContaining({ id, lastLoginAt: expect.any(Date) })]);
+        // The whole user, not the presence broadcast's part of it.
+        expect(eventsOf(AppInterface.IPostUserLoggedIn)).toEqual([
+            expect.objectContaining({ id, lastLoginAt: expect.any(Date), name: 'Newer Bie', isEnabled: true, emails: [{ address: 'newbie@example.com', verified: false }] }),
+        ]);
         expect((await find('newbie'))[0].lastLogin).toBe(login.body.user.lastLogin);
 
         listener.mockClear();
@@ -298,17 +208,46 @@ describe('a running host', () => {
         expect(eventsOf(AppInterface.IPostUserStatusChanged)).toEqual([
             { user: expect.objectContaining({ id, username: 'newbie', status: 'busy' }), currentStatus: 'busy', previousStatus: 'offline' },
         ]);
+        expect(host.stats()[0].events).toMatchObject({ IPostUserCreated: 1, IPostUserUpdated: 1, IPostUserLoggedIn: 1, IPostUserStatusChanged: 1 });
         expect((await find('newbie'))[0].status).toBe('busy');
         expect((await call(`${url}/api/v1/users.setStatus`, { headers: as('admin'), body: { userId: id, status: 'sleeping' } })).status).toBe(400);
 
+        // A status text alone fires too, with the same status.
         listener.mockClear();
-        const deactivated = await call(`${url}/api/v1/users.setActiveStatus`, { headers: as('admin'), body: { userId: id, activeStatus: false } });
-        expect(deactivated).toMatchObject({ status: 200, body: { success: true, user: { _id: id, active: false } } });
+        await call(`${url}/api/v1/users.setStatus`, { headers: as('admin'), body: { userId: id, message: 'at lunch' } });
+        const [textOnly] = eventsOf(AppInterface.IPostUserStatusChanged);
+        expect(textOnly).toMatchObject({ currentStatus: 'busy', previousStatus: 'busy', user: { id, statusText: 'at lunch' } });
+        // The presence broadcast's partial user: _id, username, status, statusText, roles only.
+        expect(textOnly.user).toMatchObject({ roles: ['user', 'livechat-agent'], name: undefined, emails: undefined, isEnabled: undefined, lastLoginAt: undefined });
+        listener.mockClear();
+        await call(`${url}/api/v1/users.setStatus`, { headers: as('admin'), body: { userId: id, status: 'busy', message: 'at lunch' } });
+        expect(eventsOf(AppInterface.IPostUserStatusChanged)).toEqual([]);
+
+        // users.update with active: the event is fired before the status is applied.
+        listener.mockClear();
+        const deactivated = await call(`${url}/api/v1/users.update`, { headers: as('admin'), body: { userId: id, data: { active: false, name: 'Newest Bie' } } });
+        expect(deactivated).toMatchObject({ status: 200, body: { success: true, user: { _id: id, active: false, name: 'Newest Bie' } } });
         expect(eventsOf(AppInterface.IPostUserUpdated)).toEqual([
-            expect.objectContaining({ user: expect.objectContaining({ id, isEnabled: false }), previousData: expect.objectContaining({ isEnabled: true }) }),
+            {
+                user: expect.objectContaining({ id, name: 'Newest Bie', isEnabled: true }),
+                performedBy: expect.objectContaining({ id: 'admin' }),
+                previousData: expect.objectContaining({ id, name: 'Newer Bie', isEnabled: true }),
+            },
         ]);
-        expect((await find('newbie'))[0].active).toBe(false);
         expect((await call(`${base}/users.list`, { headers: as(id, 'newbie-token') })).status).toBe(401);
+        expect(await call(`${url}/host/login`, { headers: as('admin'), body: { userId: id } })).toMatchObject({
+            status: 400,
+            body: { success: false, error: 'User is deactivated [error-user-is-not-activated]' },
+        });
+
+        // users.setActiveStatus: no app event at all.
+        listener.mockClear();
+        const eventsBefore = host.stats()[0].events;
+        const reactivated = await call(`${url}/api/v1/users.setActiveStatus`, { headers: as('admin'), body: { userId: id, activeStatus: true } });
+        expect(reactivated).toEqual(expect.objectContaining({ status: 200, body: { success: true, user: { _id: id, active: true } } }));
+        expect(listener).not.toHaveBeenCalled();
+        expect(host.stats()[0].events).toEqual(eventsBefore);
+        expect((await call(`${base}/users.list`, { headers: as(id, 'newbie-token') })).status).toBe(200);
 
         listener.mockClear();
         const deleted = await call(`${url}/api/v1/users.delete`, { headers: as('admin'), body: { userId: id } });
@@ -375,41 +314,41 @@ describe('a running host', () => {
 });
 
 describe('stopping', () => {
-    it('answers 503 until ready, leaves no Deno process behind, and lets a second host run in the same process', async () => {
+    it('answers 503 until ready, leaves no Deno process behind, and runs two hosts side by side', async () => {
         // Big enough that building the app's directory takes a while: requests meanwhile get 503.
-        const first = await startHost({ zipPath: appZip(), workspace: generateDemoWorkspace({ users: 5000 }) });
+        const first = await startHost({ zipPath: appZip(), workspace: generateDemoWorkspace({ users: 5000 }), engine: testEngine() });
         const early = await call(`${first.url}/api/apps/public/${first.appId}/users.list`, { headers: as('alice') });
         expect(early).toMatchObject({ status: 503, body: { success: false, error: 'Workspace is starting' } });
         expect((await call(`${first.url}/api/info`)).status).toBe(200);
-        await expect(startHost({ zipPath: appZip(), workspace: smallWorkspace() })).rejects.toThrow(/Another local workspace host/);
-        await first.ready;
-        expect((await call(`${first.url}/api/apps/public/${first.appId}/users.list`, { headers: as('alice') })).status).toBe(200);
+        // Each host has its own store and engines: a second one runs beside the first.
+        const second = await startHost({ zipPath: appZip(), workspace: smallWorkspace(), engine: testEngine() });
+        await Promise.all([first.ready, second.ready]);
+        expect((await call(`${first.url}/api/apps/public/${first.appId}/users.list`, { headers: as('alice') })).body.total).toBeGreaterThan(1000);
+        expect((await call(`${second.url}/api/apps/public/${second.appId}/users.list`, { headers: as('alice') })).body.total).toBeLessThan(10);
         const pid = first.denoPid()!;
         expect(isGone(pid)).toBe(false);
         await first.stop();
         expect(isGone(pid)).toBe(true);
         expect(first.denoPid()).toBeUndefined();
         await expect(fetch(`${first.url}/api/info`)).rejects.toThrow();
-        expect((AppManager as unknown as { Instance?: unknown }).Instance).toBeUndefined();
-
-        const second = await startHost({ zipPath: appZip(), workspace: smallWorkspace() });
-        await second.ready;
         expect((await call(`${second.url}/api/apps/public/${second.appId}/users.list`, { headers: as('alice') })).status).toBe(200);
+
         const secondPid = second.denoPid()!;
         await second.stop();
         await second.stop();
         expect(isGone(secondPid)).toBe(true);
+        expect((engine.AppManager as unknown as { Instance?: unknown }).Instance).toBeUndefined();
     }, 120000);
 
     it('reports a broken package clearly and cleans up', async () => {
-        const bad = path.join(require('os').tmpdir(), `not-an-app-${process.pid}.zip`);
+        const bad = path.join(os.tmpdir(), `not-an-app-${process.pid}.zip`);
         fs.writeFileSync(bad, 'this is not a zip');
         try {
-            await expect(startHost({ zipPath: bad, workspace: smallWorkspace() })).rejects.toThrow();
+            await expect(startHost({ zipPath: bad, workspace: smallWorkspace(), engine: testEngine() })).rejects.toThrow(/is not an installable app package/);
         } finally {
             fs.rmSync(bad, { force: true });
         }
-        const again = await startHost({ zipPath: appZip(), workspace: smallWorkspace() });
+        const again = await startHost({ zipPath: appZip(), workspace: smallWorkspace(), engine: testEngine() });
         await again.stop();
     }, 120000);
 });

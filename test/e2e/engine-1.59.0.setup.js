@@ -1,0 +1,1 @@
+process.env.HOST_ENGINE = '1.59.0';

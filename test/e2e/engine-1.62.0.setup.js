@@ -1,0 +1,1 @@
+process.env.HOST_ENGINE = '1.62.0';
