@@ -34,7 +34,7 @@ const RETRY_AFTER_SECONDS = 5;
 /** Slack for clocks and slow writes when reading the feed back in time. */
 const FEED_SLACK_MS = 3000;
 /** When Rocket.Chat has applied what an update event announced (users.update applies `active` after the event). */
-const CONFIRM_AFTER_MS = 300;
+const CONFIRM_AFTER_MS = 150;
 
 export interface DirectoryServiceOptions {
     reader: () => IRead;
