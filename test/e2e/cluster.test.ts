@@ -76,7 +76,7 @@ it('an update and a deactivation through users.update reach the other instances 
 
 it('a presence change and a login reach the other instances within a second', async () => {
     expect((await admin(3).post('/api/v1/users.setStatus', { userId: 'agent', status: 'busy', message: 'on a call' }, 'admin')).status).toBe(200);
-    expect(await visibleOn(others(3), 'agent', (user) => user?.status === 'busy' && user?.statusText === 'on a call' && user?.name === 'Agent')).toBeLessThan(PROPAGATION_MS);
+    expect(await visibleOn(others(3), 'agent', (user) => user?.status === 'busy' && user?.statusText === 'on a call' && user?.name === 'Avery Agent')).toBeLessThan(PROPAGATION_MS);
     // A change of the status text alone.
     expect((await admin(3).post('/api/v1/users.setStatus', { userId: 'agent', status: 'busy', message: 'back soon' }, 'admin')).status).toBe(200);
     expect(await visibleOn(others(3), 'agent', (user) => user?.statusText === 'back soon')).toBeLessThan(PROPAGATION_MS);
