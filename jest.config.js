@@ -21,11 +21,8 @@ module.exports = {
         e2e('1.62.0'),
         {
             ...e2e('1.59.0'),
-            // package.test.ts checks the zip, whatever the engine. endpoints.test.ts and events.test.ts
-            // call livechat/users/{type}: engine 1.59.0's runtime cannot route an endpoint path with a
-            // parameter (`livechat/users/:type` answers 500 "Endpoint livechat/users/ not found"), so they
-            // wait for the app to serve that endpoint another way there.
-            testPathIgnorePatterns: ['/package\\.test\\.ts$', '/endpoints\\.test\\.ts$', '/events\\.test\\.ts$'],
+            // package.test.ts checks the zip, whatever the engine.
+            testPathIgnorePatterns: ['/package\\.test\\.ts$'],
         },
     ],
 };

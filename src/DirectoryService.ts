@@ -34,7 +34,7 @@ const RETRY_AFTER_SECONDS = 5;
 /** Slack for clocks and slow writes when reading the feed back in time. */
 const FEED_SLACK_MS = 3000;
 /** When Rocket.Chat has applied what an update event announced (users.update applies `active` after the event). */
-const CONFIRM_AFTER_MS = 300;
+const CONFIRM_AFTER_MS = 150;
 
 export interface DirectoryServiceOptions {
     reader: () => IRead;
@@ -287,10 +287,15 @@ export class DirectoryService {
         this.resolveFirstDirectory();
     }
 
-    /** Replays the feed from `fromMs` on a directory made of older facts. */
+    /**
+     * Replays the feed from `fromMs` (when a crawl began) on what that crawl
+     * found. Only changes published after it began: an older one would undo a
+     * newer state the crawl read from the server (instances' clocks are
+     * assumed to agree within a few milliseconds, as NTP keeps them).
+     */
     private async catchUp(directory: Directory, fromMs: number): Promise<void> {
         await this.feed.flush();
-        for (const entry of await this.feed.since(fromMs - FEED_SLACK_MS)) {
+        for (const entry of await this.feed.since(fromMs)) {
             this.appliedEntries.set(entry.id, entry.at);
             entry.changes.forEach((change) => applyChange(directory, change));
         }
@@ -313,6 +318,9 @@ export class DirectoryService {
         }
         const renewal = setInterval(() => renewLease(store, me, this.now()).catch(this.options.onError), LEASE_TTL_MS / 3);
         try {
+            // Users no room shows are carried over from the current directory: bring it up to date first.
+            await this.follow(await readMeta(store));
+            this.pending = [];
             const started = this.now();
             // The app user may be in no room; later builds carry it over like any other user.
             const { directory, report } = await crawlDirectory(this.options.reader(), this.current, { includeAppUser: !this.current });

@@ -55,7 +55,10 @@ export function configFromValues(values: ReadonlyMap<string, unknown>): Config {
     config.allowInfiniteCount = flag(SettingId.allowInfiniteCount, config.allowInfiniteCount);
     config.applyViewOutsideRoom = flag(SettingId.applyViewOutsideRoom, config.applyViewOutsideRoom);
     config.allowQueryAndFields = flag(SettingId.allowQueryAndFields, config.allowQueryAndFields);
-    config.directoryMaxAgeMs = positive(SettingId.directoryMaxAgeMinutes, 5) * 60_000;
+    // Fractions of a minute are allowed (down to 3 s), so that tests and small workspaces can rebuild often.
+    const ageRaw = values.get(SettingId.directoryMaxAgeMinutes);
+    const ageMinutes = typeof ageRaw === 'number' || (typeof ageRaw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(ageRaw)) ? Number(ageRaw) : NaN;
+    config.directoryMaxAgeMs = Math.round((ageMinutes >= 0.05 ? ageMinutes : 5) * 60_000);
     for (const permission of PERMISSIONS) {
         const value = values.get(permissionSettingId(permission));
         if (typeof value === 'string') {

@@ -317,7 +317,7 @@ describe('DirectoryService: what events carry', () => {
         svc.confirmLater('ann');
         ws.users.set('ann', user('ann', { name: 'Ann Updated', isEnabled: false }));
         expect(directory.get('ann')?.active).toBe(true);
-        await wait(450);
+        await wait(300);
         expect(directory.get('ann')).toMatchObject({ name: 'Ann Updated', active: false });
     });
 

@@ -109,12 +109,17 @@ describe('configFromValues (settings → core config)', () => {
         expect(defaultConfig()).toMatchObject({ defaultCount: 50, maxCount: 100, allowInfiniteCount: true, applyViewOutsideRoom: false, allowQueryAndFields: true });
     });
 
-    it('reads counts and the directory age as positive integers, falling back to the defaults otherwise', () => {
+    it('reads counts as positive integers and the directory age as minutes down to 0.05, falling back to the defaults otherwise', () => {
         const config = configFromValues(values({ [SettingId.defaultCount]: 25, [SettingId.maxCount]: '300', [SettingId.directoryMaxAgeMinutes]: 2 }));
         expect(config).toMatchObject({ defaultCount: 25, maxCount: 300, directoryMaxAgeMs: 120_000 });
+        expect(configFromValues(values({ [SettingId.directoryMaxAgeMinutes]: '0.05' })).directoryMaxAgeMs).toBe(3000);
+        expect(configFromValues(values({ [SettingId.directoryMaxAgeMinutes]: 1.5 })).directoryMaxAgeMs).toBe(90_000);
         for (const bad of [0, -5, 1.5, 'ten', '', null, NaN, true, [7]]) {
-            const fallback = configFromValues(values({ [SettingId.defaultCount]: bad, [SettingId.maxCount]: bad, [SettingId.directoryMaxAgeMinutes]: bad }));
-            expect(fallback).toMatchObject({ defaultCount: 50, maxCount: 100, directoryMaxAgeMs: 300_000 });
+            const fallback = configFromValues(values({ [SettingId.defaultCount]: bad, [SettingId.maxCount]: bad }));
+            expect(fallback).toMatchObject({ defaultCount: 50, maxCount: 100 });
+        }
+        for (const bad of [0, 0.01, -5, 'ten', '', '1e3', null, NaN, true, [7]]) {
+            expect(configFromValues(values({ [SettingId.directoryMaxAgeMinutes]: bad })).directoryMaxAgeMs).toBe(300_000);
         }
     });
 

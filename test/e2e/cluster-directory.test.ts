@@ -1,0 +1,145 @@
+/// <reference types="jest" />
+/**
+ * The app on a cluster of three Rocket.Chat instances: a change made through
+ * one instance is visible on the two others within a second, the cluster
+ * crawls once, and an instance started later loads the snapshot instead.
+ */
+import { generateDemoWorkspace } from '../../host';
+import { Client, useHost } from './support';
+
+jest.setTimeout(120_000);
+
+const PROPAGATION_MS = 1000;
+const client = useHost(() => generateDemoWorkspace({ users: 300, seed: 11 }), { instances: 3 });
+const admin = (n: number) => client().on(n);
+const others = (n: number) => [1, 2, 3].filter((other) => other !== n).map(admin);
+const all = () => [1, 2, 3].map(admin);
+
+async function userOn(client: Client, username: string): Promise<Record<string, any> | undefined> {
+    const { body } = await client.get('users.list', 'admin', { query: { username }, fields: { lastLogin: 1, statusText: 1 } });
+    return body.users?.[0];
+}
+
+/** Waits until `check` holds for the user on every given instance; returns how long that took. */
+async function visibleOn(targets: Client[], username: string, check: (user: Record<string, any> | undefined) => boolean, giveUpMs = 5 * PROPAGATION_MS): Promise<number> {
+    const started = Date.now();
+    for (;;) {
+        const users = await Promise.all(targets.map((client) => userOn(client, username)));
+        if (users.every(check)) return Date.now() - started;
+        if (Date.now() - started > giveUpMs) {
+            throw new Error(`${username} not as expected after ${giveUpMs} ms: ${JSON.stringify(users)}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}
+
+async function allIds(client: Client): Promise<string[]> {
+    const { body } = await client.get('users.list', 'admin', { count: 0 });
+    return body.users.map((user: { _id: string }) => user._id).sort();
+}
+
+it('instances started together crawl once: one instance read the members, the others loaded its snapshot', () => {
+    const stats = client().host.stats();
+    const crawlers = stats.filter((instance) => (instance.calls['RoomBridge.getMembers'] ?? 0) > 0);
+    expect(crawlers).toHaveLength(1);
+    expect(stats.reduce((sum, instance) => sum + instance.userReads, 0)).toBe(crawlers[0].userReads);
+});
+
+it('a created user is listed on the other instances within a second', async () => {
+    const created = await admin(1).post('/api/v1/users.create', { username: 'cluster.newcomer', name: 'New Comer', email: 'cluster.newcomer@example.com', password: 'secret-pass' }, 'admin');
+    expect(created.status).toBe(200);
+    expect(await visibleOn(others(1), 'cluster.newcomer', (user) => user?.name === 'New Comer')).toBeLessThan(PROPAGATION_MS);
+});
+
+it('an update and a deactivation through users.update reach the other instances within a second', async () => {
+    const before = client().host.stats().map((instance) => instance.events.IPostUserUpdated ?? 0);
+    expect((await admin(2).post('/api/v1/users.update', { userId: 'alice', data: { name: 'Alice Clustered' } }, 'admin')).status).toBe(200);
+    expect(await visibleOn(others(2), 'alice', (user) => user?.name === 'Alice Clustered')).toBeLessThan(PROPAGATION_MS);
+
+    // Rocket.Chat fires the event before it applies `active`: the event alone would say active.
+    expect((await admin(2).post('/api/v1/users.update', { userId: 'alice', data: { active: false } }, 'admin')).status).toBe(200);
+    expect(await visibleOn(all(), 'alice', (user) => user?.active === false)).toBeLessThan(PROPAGATION_MS);
+    // Only the handling instance got the events.
+    expect(client().host.stats().map((instance, index) => (instance.events.IPostUserUpdated ?? 0) - before[index])).toEqual([0, 2, 0]);
+});
+
+it('a presence change and a login reach the other instances within a second', async () => {
+    expect((await admin(3).post('/api/v1/users.setStatus', { userId: 'agent', status: 'busy', message: 'on a call' }, 'admin')).status).toBe(200);
+    expect(await visibleOn(others(3), 'agent', (user) => user?.status === 'busy' && user?.statusText === 'on a call' && user?.name === 'Avery Agent')).toBeLessThan(PROPAGATION_MS);
+    // A change of the status text alone.
+    expect((await admin(3).post('/api/v1/users.setStatus', { userId: 'agent', status: 'busy', message: 'back soon' }, 'admin')).status).toBe(200);
+    expect(await visibleOn(others(3), 'agent', (user) => user?.statusText === 'back soon')).toBeLessThan(PROPAGATION_MS);
+
+    const lastLogin = (await userOn(admin(1), 'manager'))?.lastLogin;
+    expect((await admin(1).post('/host/login', { userId: 'manager' }, 'admin')).status).toBe(200);
+    expect(await visibleOn(others(1), 'manager', (user) => !!user?.lastLogin && user.lastLogin !== lastLogin)).toBeLessThan(PROPAGATION_MS);
+});
+
+it('a deleted user disappears from every instance within a second, and rebuilds never bring it back', async () => {
+    const victim = (await admin(1).get('users.list', 'admin', { count: 1, offset: 40 })).body.users[0];
+    expect((await admin(2).post('/api/v1/users.delete', { userId: victim._id }, 'admin')).status).toBe(200);
+    expect(await visibleOn(others(2), victim.username, (user) => user === undefined)).toBeLessThan(PROPAGATION_MS);
+
+    // Rebuild every 3 s, and wait for two more rebuilds.
+    const snapshotOf = async (client: Client) => (await client.get('directory.info', 'admin')).body.snapshot?.id;
+    const first = await snapshotOf(admin(1));
+    const changed = await admin(1).post(`/api/apps/${client().host.appId}/settings`, { settings: [{ id: 'directory_max_age_minutes', value: 0.05 }] }, 'admin');
+    expect(changed.status).toBe(200);
+    const seen = new Set([first]);
+    const deadline = Date.now() + 30_000;
+    while (seen.size < 3 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        seen.add(await snapshotOf(admin(1)));
+    }
+    expect(seen.size).toBeGreaterThanOrEqual(3);
+    for (const each of all()) {
+        expect(await userOn(each, victim.username)).toBeUndefined();
+    }
+    await admin(1).post(`/api/apps/${client().host.appId}/settings`, { settings: [{ id: 'directory_max_age_minutes', value: 5 }] }, 'admin');
+});
+
+it('users.setActiveStatus fires no event; the deactivation shows after the next rebuild on every instance', async () => {
+    const eventsBefore = client().host.stats().map((instance) => ({ ...instance.events }));
+    expect((await admin(1).post('/api/v1/users.setActiveStatus', { userId: 'manager', activeStatus: false }, 'admin')).status).toBe(200);
+    expect(client().host.stats().map((instance) => instance.events)).toEqual(eventsBefore);
+    expect((await userOn(admin(1), 'manager'))?.active).toBe(true);
+
+    await admin(1).post(`/api/apps/${client().host.appId}/settings`, { settings: [{ id: 'directory_max_age_minutes', value: 0.05 }] }, 'admin');
+    // Rebuilt every 3 s: within two periods and a crawl.
+    await visibleOn(all(), 'manager', (user) => user?.active === false, 15_000);
+    await admin(1).post(`/api/apps/${client().host.appId}/settings`, { settings: [{ id: 'directory_max_age_minutes', value: 5 }] }, 'admin');
+});
+
+it('all instances list the same users', async () => {
+    await new Promise((resolve) => setTimeout(resolve, PROPAGATION_MS));
+    const [one, two, three] = await Promise.all(all().map(allIds));
+    expect(one.length).toBeGreaterThan(250);
+    expect(two).toEqual(one);
+    expect(three).toEqual(one);
+});
+
+it('an instance restarted later loads the snapshot with no server user read, and lists the same users', async () => {
+    const third = client().host.instance(3);
+    await third.restart();
+    third.resetStats();
+    await third.ready;
+    const ids = await allIds(admin(3));
+    expect(third.stats().userReads).toBe(0);
+    expect(third.stats().calls['RoomBridge.getMembers'] ?? 0).toBe(0);
+    expect(ids).toEqual(await allIds(admin(1)));
+});
+
+it('an idle instance reads persistence about once a second', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const second = client().host.instance(2);
+    second.resetStats();
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const reads = Object.entries(second.stats().calls).filter(([method]) => /^PersistenceBridge\.read/.test(method)).reduce((sum, [, n]) => sum + n, 0);
+    expect(reads).toBeLessThanOrEqual(6 * 1.5);
+});
+
+it('a method the endpoints do not serve is a 405 in the documented shape', async () => {
+    const reply = await admin(1).raw(`${admin(1).appBase}/users.list`, { method: 'POST', headers: { ...Client.as('admin'), 'content-type': 'application/json' }, body: '{}' });
+    expect(reply.status).toBe(405);
+    expect(reply.body).toEqual({ success: false, error: 'Method not allowed: use GET [error-method-not-allowed]', errorType: 'error-method-not-allowed' });
+});
