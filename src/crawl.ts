@@ -12,6 +12,8 @@ export interface CrawlReport {
     rooms: number;
     /** Users the server read for the app (one per member of each room read, plus the app user). */
     userReads: number;
+    /** The longest the app's loop went without a turn during the crawl (its own steps, the runtime's decoding, garbage collection). */
+    loopHeldMs: number;
 }
 
 const ROOM_PAGE_SIZE = 100; // the most getAllRooms hands out at once
@@ -34,6 +36,16 @@ export async function crawlDirectory(
     options: { includeAppUser: boolean; pace?: Pacer },
 ): Promise<{ directory: Directory; report: CrawlReport }> {
     const pace = options.pace ?? pacer();
+    const watch = watchLoop();
+    try {
+        const { directory, bridgeCalls, rooms, userReads } = await crawl(read, previous, options.includeAppUser, pace);
+        return { directory, report: { bridgeCalls, rooms, userReads, loopHeldMs: watch.longestMs() } };
+    } finally {
+        watch.stop();
+    }
+}
+
+async function crawl(read: IRead, previous: Directory | undefined, includeAppUser: boolean, pace: Pacer) {
     const rooms = read.getRoomReader();
     const directory = new Directory();
     const add = (user: IUser | undefined) => {
@@ -44,7 +56,7 @@ export async function crawlDirectory(
 
     let bridgeCalls = 0;
     let userReads = 0;
-    if (options.includeAppUser) {
+    if (includeAppUser) {
         add(await read.getUserReader().getAppUser());
         bridgeCalls++;
         userReads++;
@@ -94,7 +106,21 @@ export async function crawlDirectory(
         if (pace.due()) await pace.pause();
     }
     await directory.prepareInSteps(COMMON_SORTS, pace);
-    return { directory, report: { bridgeCalls, rooms: roomCount, userReads } };
+    return { directory, bridgeCalls, rooms: roomCount, userReads };
+}
+
+const WATCH_INTERVAL_MS = 5;
+
+/** Measures how late a short timer fires: the longest the loop was held by anything. */
+function watchLoop(): { longestMs(): number; stop(): void } {
+    let last = Date.now();
+    let longest = 0;
+    const timer = setInterval(() => {
+        const now = Date.now();
+        longest = Math.max(longest, now - last - WATCH_INTERVAL_MS);
+        last = now;
+    }, WATCH_INTERVAL_MS);
+    return { longestMs: () => Math.max(longest, Date.now() - last - WATCH_INTERVAL_MS, 0), stop: () => clearInterval(timer) };
 }
 
 async function forEachLimited<T>(items: readonly T[], limit: number, action: (item: T) => Promise<void>): Promise<void> {

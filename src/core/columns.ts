@@ -87,6 +87,11 @@ export class UserColumns {
         (roles) => JSON.stringify(roles),
         (roles) => Object.freeze([...roles]),
     );
+    /** Custom fields of plain values, held once for all users who have the same (most share a few). */
+    private readonly sharedCustomFields = new Dictionary<Record<string, unknown>>(
+        (fields) => JSON.stringify(fields),
+        (fields) => Object.freeze({ ...fields }),
+    );
     /** Values that custom-field paths reach, as codes, for the paths queries use (see `pathCodes`). */
     private readonly pathColumns = new Map<string, PathColumn>();
 
@@ -160,7 +165,8 @@ export class UserColumns {
         }
         this.utcOffsets[slot] = record.utcOffset ?? NaN;
         if (Number.isNaN(record.utcOffset)) aside.utcOffset = record.utcOffset;
-        this.customFields[slot] = record.customFields;
+        const fields = record.customFields;
+        this.customFields[slot] = fields && hasOnlyPlainValues(fields) ? this.sharedCustomFields.values[this.sharedCustomFields.code(fields)] : fields;
         this.extensions[slot] = record.freeSwitchExtension;
         if (record.nameInsensitive !== derivedNameInsensitive(record.name)) aside.nameInsensitive = record.nameInsensitive;
 
@@ -315,7 +321,8 @@ export class UserColumns {
         for (const field of RECORD_FIELDS) {
             const value = this.field(slot, field);
             if (value !== undefined) {
-                record[field] = field === 'roles' ? [...(value as string[])] : value;
+                // Shared values are copied: a record handed out is its holder's to change.
+                record[field] = field === 'roles' ? [...(value as string[])] : field === 'customFields' ? { ...(value as object) } : value;
             }
         }
         return record as unknown as UserRecord;
@@ -340,6 +347,10 @@ export class UserColumns {
 const MAX_PATH_COLUMNS = 8;
 /** A slot whose path reaches structures: tested on its own. */
 export const NOT_CODED = 0xffffffff;
+
+/** Strings, finite numbers, booleans and null: what JSON writes back exactly, so their JSON is a safe key. */
+const hasOnlyPlainValues = (fields: Record<string, unknown>) =>
+    Object.values(fields).every((value) => value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0)));
 
 const isPlainValue = (value: unknown) => value === null || (typeof value !== 'object' && typeof value !== 'function');
 const plainKey = (values: readonly unknown[]) => values.map((value) => `${typeof value}:${String(value)}`).join('\u0000');

@@ -81,6 +81,8 @@ const MAX_CACHED_ORDERS = 8;
 const MAX_CACHED_RESULTS = 16;
 /** Up to this many matches, a sort without a built order sorts just them. */
 const SORT_MATCHES_ALONE = 20_000;
+/** Beyond that, a sort without a built order picks the matches up to this far in the list, without sorting all. */
+const FIRST_PAGES = 1_000;
 /** Changed users that a search checks one by one before its text is rebuilt. */
 const MAX_STALE_SEARCH_SLOTS = 512;
 const SEGMENT_END = '\u0000';
@@ -182,28 +184,37 @@ function* sortSlots(slots: Int32Array, compare: (a: number, b: number) => number
 
 /** One sort order over all live slots; ties broken by `_id`, so the order is total and pages never overlap. */
 class SortedOrder {
-    private constructor(private readonly spec: readonly SortKey[], private readonly users: UserColumns, private slots: Int32Array, private count: number) {}
+    private constructor(private readonly spec: readonly SortKey[], private readonly users: UserColumns, private sorted: Int32Array, private count: number) {}
 
     static *build(spec: readonly SortKey[], users: UserColumns, live: Int32Array): Job<SortedOrder> {
-        // Each slot's sort values, computed once for the whole sort.
-        const values = spec.map(() => new Array<unknown>(users.capacity));
-        for (let i = 0; i < live.length; i++) {
-            const slot = live[i];
-            spec.forEach((key, k) => (values[k][slot] = sortValueOf(users, slot, key)));
-            if (i % STEP === 0) yield;
-        }
-        const keyOrders = values.map((column) => plainOrder(column, live) ?? ((a: number, b: number) => compareValues(column[a], column[b])));
-        const ids = users.ids as string[];
-        const idOrder = plainOrder(ids, live) ?? ((a: number, b: number) => compareStrings(ids[a], ids[b]));
-        const compare = (a: number, b: number) => {
-            for (let k = 0; k < spec.length; k++) {
-                const order = keyOrders[k](a, b);
-                if (order !== 0) return order * spec[k].direction;
-            }
-            return idOrder(a, b);
-        };
+        const compare = yield* comparison(spec, users, live);
         const sorted = yield* sortSlots(live, compare);
         return new SortedOrder(spec, users, sorted, sorted.length);
+    }
+
+    /** The first `count` of the slots in this order, without sorting the rest. */
+    static first(spec: readonly SortKey[], users: UserColumns, slots: Int32Array, count: number): number[] {
+        const compare = runNow(comparison(spec, users, slots));
+        const best: number[] = [];
+        for (let i = 0; i < slots.length; i++) {
+            const slot = slots[i];
+            if (best.length === count && compare(slot, best[count - 1]) >= 0) continue;
+            let low = 0;
+            let high = best.length;
+            while (low < high) {
+                const middle = (low + high) >>> 1;
+                if (compare(best[middle], slot) < 0) low = middle + 1;
+                else high = middle;
+            }
+            best.splice(low, 0, slot);
+            if (best.length > count) best.pop();
+        }
+        return best;
+    }
+
+    /** The slots in order. */
+    slots(): Int32Array {
+        return this.sorted.subarray(0, this.count);
     }
 
     get length(): number {
@@ -211,26 +222,35 @@ class SortedOrder {
     }
 
     at(index: number): number {
-        return this.slots[index];
+        return this.sorted[index];
     }
 
     insert(slot: number): void {
         const index = this.search(slot);
-        if (this.count === this.slots.length) {
+        if (this.count === this.sorted.length) {
             const wider = new Int32Array(Math.max(64, this.count * 2));
-            wider.set(this.slots);
-            this.slots = wider;
+            wider.set(this.sorted);
+            this.sorted = wider;
         }
-        this.slots.copyWithin(index + 1, index, this.count);
-        this.slots[index] = slot;
+        this.sorted.copyWithin(index + 1, index, this.count);
+        this.sorted[index] = slot;
         this.count++;
+    }
+
+    /** Takes out a slot wherever it is (its sort values may have changed since it was placed). */
+    removeAnywhere(slot: number): void {
+        const index = this.sorted.subarray(0, this.count).indexOf(slot);
+        if (index >= 0) {
+            this.sorted.copyWithin(index, index + 1, this.count);
+            this.count--;
+        }
     }
 
     /** Call while the slot still holds the user being removed. */
     remove(slot: number): void {
         const index = this.search(slot);
-        if (index < this.count && this.slots[index] === slot) {
-            this.slots.copyWithin(index, index + 1, this.count);
+        if (index < this.count && this.sorted[index] === slot) {
+            this.sorted.copyWithin(index, index + 1, this.count);
             this.count--;
         }
     }
@@ -251,7 +271,7 @@ class SortedOrder {
         let high = this.count;
         while (low < high) {
             const middle = (low + high) >>> 1;
-            if (this.compare(this.slots[middle], slot) < 0) {
+            if (this.compare(this.sorted[middle], slot) < 0) {
                 low = middle + 1;
             } else {
                 high = middle;
@@ -291,6 +311,26 @@ function plainOrder(column: readonly unknown[], live: Int32Array): ((a: number, 
     };
 }
 
+/** A comparison of slots by the sort keys, then `_id`; each slot's sort values are read once, in steps. */
+function* comparison(spec: readonly SortKey[], users: UserColumns, slots: Int32Array): Job<(a: number, b: number) => number> {
+    const values = spec.map(() => new Array<unknown>(users.capacity));
+    for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i];
+        spec.forEach((key, k) => (values[k][slot] = sortValueOf(users, slot, key)));
+        if (i % STEP === 0) yield;
+    }
+    const keyOrders = values.map((column) => plainOrder(column, slots) ?? ((a: number, b: number) => compareValues(column[a], column[b])));
+    const ids = users.ids as string[];
+    const idOrder = plainOrder(ids, slots) ?? ((a: number, b: number) => compareStrings(ids[a], ids[b]));
+    return (a, b) => {
+        for (let k = 0; k < spec.length; k++) {
+            const order = keyOrders[k](a, b);
+            if (order !== 0) return order * spec[k].direction;
+        }
+        return idOrder(a, b);
+    };
+}
+
 function sortValueOf(users: UserColumns, slot: number, { path, direction }: SortKey): unknown {
     const value = users.sortField(slot, path[0]);
     return path.length === 1 && !Array.isArray(value) ? value : sortValue({ [path[0]]: value }, path, direction);
@@ -306,6 +346,8 @@ export class Directory implements DirectoryColumns {
     private readonly results = new Map<string, { version: number; matches: Uint8Array; total: number }>();
     private texts?: SearchTexts;
     private version = 0;
+    /** Orders being built in the background, each with the slots changed meanwhile (placed again once it is built). */
+    private readonly building = new Map<string, Set<number>>();
 
     constructor(records: Iterable<UserRecord> = []) {
         for (const record of records) {
@@ -451,7 +493,7 @@ export class Directory implements DirectoryColumns {
         }
         const searchedBefore = known && this.texts ? this.searchKey(slot) : undefined;
         this.users.write(slot, record);
-        this.version++;
+        this.changed(slot);
         if (this.texts && (!known || searchedBefore !== this.searchKey(slot))) {
             this.markStale(slot);
         }
@@ -465,11 +507,34 @@ export class Directory implements DirectoryColumns {
         }
         this.orders.forEach((order) => order.remove(slot));
         this.users.clear(slot);
-        this.version++;
+        this.changed(slot);
         if (this.texts) this.markStale(slot);
         this.slotById.delete(id);
         this.freeSlots.push(slot);
         return true;
+    }
+
+    private changed(slot: number): void {
+        this.version++;
+        this.building.forEach((changed) => changed.add(slot));
+    }
+
+    /** Builds an order in steps, off the request path; the slots changed meanwhile are placed again at the end. */
+    private buildInBackground(sort: readonly SortKey[]): void {
+        const id = orderId(sort);
+        if (this.building.has(id)) {
+            return;
+        }
+        const changed = new Set<number>();
+        this.building.set(id, changed);
+        runPaced(SortedOrder.build(sort, this.users, this.liveSlots()), pacer())
+            .then((order) => {
+                changed.forEach((slot) => order.removeAnywhere(slot));
+                changed.forEach((slot) => this.isLive(slot) && order.insert(slot));
+                this.keepOrder(id, order);
+            })
+            .catch(() => undefined) // without it, the next request picks its page again
+            .finally(() => this.building.delete(id));
     }
 
     private searchKey(slot: number): string {
@@ -501,17 +566,20 @@ export class Directory implements DirectoryColumns {
             return { records, total: order.length };
         }
         const { matches, total } = this.matches(filters);
-        if (total <= SORT_MATCHES_ALONE && !this.orders.has(orderId(sort))) {
-            // A few matches in an order not built yet: sorting them is cheaper than building the order.
+        const id = orderId(sort);
+        if (!this.orders.has(id) && (total <= SORT_MATCHES_ALONE || end <= FIRST_PAGES)) {
+            // No order built for this sort yet: sorting a few matches, or picking the first pages of many,
+            // costs less than building it. It is built in the background for the next requests.
+            if (total > SORT_MATCHES_ALONE) this.buildInBackground(sort);
             const found = new Int32Array(total);
             let next = 0;
             for (let slot = 0; slot < matches.length; slot++) {
                 if (matches[slot] === 1) found[next++] = slot;
             }
-            const sorted = runNow(SortedOrder.build(sort, this.users, found));
+            const sorted = total <= SORT_MATCHES_ALONE ? runNow(SortedOrder.build(sort, this.users, found)).slots() : SortedOrder.first(sort, this.users, found, end);
             const records: UserRecord[] = [];
             for (let i = offset; i < sorted.length && i < end; i++) {
-                records.push(this.users.record(sorted.at(i)));
+                records.push(this.users.record(sorted[i]));
             }
             return { records, total };
         }
@@ -528,6 +596,11 @@ export class Directory implements DirectoryColumns {
             }
         }
         return { records, total };
+    }
+
+    /** Whether the order of this sort is built (else a request sorts its matches, or picks its page). */
+    hasOrder(sort: readonly SortKey[]): boolean {
+        return this.orders.has(orderId(sort));
     }
 
     /** Builds the sort orders most requests use, and the search texts, ahead of time: off the request path. */
