@@ -7,7 +7,7 @@ import { claimLease, LEASE_TTL_MS, leaseIsFree, releaseLease, renewLease } from 
 import { ClusterMeta, readMeta } from './cluster/meta';
 import { dropSnapshot, publishPointer, readSnapshot, SnapshotPointer, writeSnapshot } from './cluster/snapshot';
 import type { SharedStore } from './cluster/store';
-import { Directory } from './core/directory';
+import { COMMON_SORTS, Directory, pacer } from './core/directory';
 import { EngineUser, toUserRecord, UserRecord } from './core/record';
 import { crawlDirectory } from './crawl';
 
@@ -279,10 +279,13 @@ export class DirectoryService {
     }
 
     /** Makes a directory current: the changes that arrived while it was made are replayed on it first. */
-    private install(directory: Directory): void {
+    private async install(directory: Directory): Promise<void> {
         this.pending.forEach((change) => applyChange(directory, change));
         this.pending = [];
-        directory.prepare([[{ path: ['username'], direction: 1 }], [{ path: ['name'], direction: 1 }]]);
+        // Replayed renames may have left search texts to rebuild: in steps, not holding the loop.
+        await directory.prepareInSteps(COMMON_SORTS, pacer());
+        this.pending.forEach((change) => applyChange(directory, change));
+        this.pending = [];
         this.current = directory;
         this.resolveFirstDirectory();
     }
@@ -302,11 +305,16 @@ export class DirectoryService {
     }
 
     private async load(pointer: SnapshotPointer): Promise<void> {
-        const users: UserRecord[] = [];
-        await readSnapshot(this.options.store, pointer, (chunk) => users.push(...chunk));
-        const directory = new Directory(users);
+        const directory = new Directory();
+        const pace = pacer();
+        await readSnapshot(this.options.store, pointer, async (chunk) => {
+            for (const user of chunk) {
+                directory.upsert(user);
+                if (pace.due()) await pace.pause();
+            }
+        });
         await this.catchUp(directory, pointer.crawlStartedAt);
-        this.install(directory);
+        await this.install(directory);
         this.snapshot = pointer;
     }
 
@@ -325,11 +333,19 @@ export class DirectoryService {
             // The app user may be in no room; later builds carry it over like any other user.
             const { directory, report } = await crawlDirectory(this.options.reader(), this.current, { includeAppUser: !this.current });
             await this.catchUp(directory, started);
-            this.install(directory);
+            await this.install(directory);
             this.report = { builtAt: new Date(this.now()).toISOString(), durationMs: this.now() - started, ...report };
 
             const id = `${me}-${started.toString(36)}`;
-            const written = await writeSnapshot(store, id, [...directory.records()]);
+            // Records are built a chunk at a time, from the ids as they are now.
+            const ids = [...directory.ids()];
+            const records = (function* () {
+                for (const userId of ids) {
+                    const record = directory.get(userId);
+                    if (record) yield record;
+                }
+            })();
+            const written = await writeSnapshot(store, id, records);
             const retainFeedFrom = Math.min(started - 60_000, this.now() - 2 * this.options.maxAgeMs() - 5 * 60_000);
             const prunedThroughMinute = await this.feed.prune(previous ? previous.prunedThroughMinute + 1 : Math.floor(retainFeedFrom / 60_000), retainFeedFrom);
             const pointer: SnapshotPointer = { kind: 'snapshot', id, previous: previous?.id, builder: me, crawlStartedAt: started, builtAt: this.now(), ...written, prunedThroughMinute };

@@ -55,13 +55,13 @@ export async function writeSnapshot(store: SharedStore, id: string, users: Itera
 }
 
 /** Reads a snapshot's users one chunk at a time (one store read each). */
-export async function readSnapshot(store: SharedStore, pointer: SnapshotPointer, onChunk: (users: UserRecord[]) => void): Promise<void> {
+export async function readSnapshot(store: SharedStore, pointer: SnapshotPointer, onChunk: (users: UserRecord[]) => Promise<void>): Promise<void> {
     for (let index = 0; index < pointer.chunks; index++) {
         const [chunk] = (await store.find([chunkKey(pointer.id, index)])) as Chunk[];
         if (!chunk) {
             throw new Error(`Snapshot ${pointer.id} lacks chunk ${index} (replaced while it was read)`);
         }
-        onChunk(chunk.users);
+        await onChunk(chunk.users);
     }
 }
 

@@ -167,10 +167,14 @@ export function sortValue(doc: unknown, path: readonly string[], direction: 1 | 
     return best;
 }
 
-/** The values a dotted path reaches in a document, through arrays of sub-documents (MongoDB's path semantics). */
-export function valuesAtPath(doc: unknown, path: readonly string[]): unknown[] {
+/**
+ * The values a dotted path reaches in a document, through arrays of
+ * sub-documents (MongoDB's path semantics); from `path[from]` on when `doc` is
+ * what the first segments reached.
+ */
+export function valuesAtPath(doc: unknown, path: readonly string[], from = 0): unknown[] {
     const found: unknown[] = [];
-    collectPath(doc, path, 0, found);
+    collectPath(doc, path, from, found);
     return found;
 }
 

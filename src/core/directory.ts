@@ -1,22 +1,27 @@
+import { UserColumns, Flag } from './columns';
 import { compareStrings, compareValues, sortValue } from './compare';
 import type { Direction } from './params';
 import type { UserRecord } from './record';
 
+export { Flag } from './columns';
+
 /**
  * The app's own copy of the workspace's users, laid out for fast queries.
  *
- * Every user has a slot: an index into dense columns (flags, role and type
- * membership, lower-cased search keys) that filters scan in memory order,
- * narrowing a bitmap of slots. Sort orders are arrays of slots, built on first
- * use and kept sorted through changes. A query is one scan of the columns and
- * one walk of an order over the bitmap: no record is copied or touched except
- * those of the page (and those a `query` parameter must inspect).
+ * Every user has a slot: an index into compact columns (see columns.ts) that
+ * filters scan in memory order, narrowing a bitmap of slots. Sort orders are
+ * arrays of slots, built on first use and kept sorted through changes. A query
+ * is one scan of the columns and one walk of an order over the bitmap; records
+ * are built only for the page returned.
  */
 
 export interface SortKey {
     readonly path: readonly string[];
     readonly direction: Direction;
 }
+
+/** The orders most requests use (users.list by username, livechat by name): built with the directory. */
+export const COMMON_SORTS: ReadonlyArray<readonly SortKey[]> = [[{ path: ['username'], direction: 1 }], [{ path: ['name'], direction: 1 }]];
 
 /** Narrows a bitmap of slots (1 = still a match) to those that pass. `key` identifies it for the result cache. */
 export interface Filter {
@@ -31,47 +36,80 @@ export interface Selection {
     total: number;
 }
 
-/** Per-slot facts that filters test without touching records. */
-export const Flag = {
-    /** has a string username or name */
-    NAMED: 1,
-    HAS_EMAIL: 2,
-    ACTIVE: 4,
-    DEACTIVATED: 8,
-    LOGGED_IN: 16,
-    /** has a status, and it is not offline */
-    PRESENT: 32,
-    LIVE: 128,
-} as const;
-
+/** What filters read: per-slot columns, without building records. */
 export interface DirectoryColumns {
-    readonly flags: Uint8Array;
+    readonly flags: Uint16Array;
+    readonly typeCodes: Uint32Array;
+    readonly roleCodes: Uint32Array;
+    /** One field of a slot's user, as its record holds it; shared values must not be changed. */
+    field(slot: number, field: string): unknown;
+    /** `field` for one field, faster, for scans. */
+    reader(field: string): (slot: number) => unknown;
+    /** For some paths: the values each slot reaches as a code (NOT_CODED: test the slot itself) and each code's values. */
+    pathCodes(path: readonly string[]): { codes: Uint32Array; reached: (code: number) => readonly unknown[] } | undefined;
     record(slot: number): UserRecord;
-    /** Slots whose users have the role (1) or not (0); undefined when nobody has it. */
-    roleMembers(role: string): Uint8Array | undefined;
+    slotOf(id: string): number | undefined;
+    /** By role-list code: 1 when the list holds any of the roles. */
+    roleListsWithAny(roles: readonly string[]): Uint8Array;
     typeCode(type: string): number | undefined;
-    readonly types: Uint16Array;
     /** Slots whose username or name (and emails, when asked) contain the lower-cased text. */
     searchHits(needle: string, includeEmails: boolean): Uint8Array;
 }
 
-const MAX_CACHED_ORDERS = 8;
-const MAX_CACHED_RESULTS = 16;
-const SEGMENT_END = '\u0000';
-
-function flagsOf(record: UserRecord): number {
-    let flags = Flag.LIVE;
-    if (typeof record.username === 'string' || typeof record.name === 'string') flags |= Flag.NAMED;
-    if (record.emails && record.emails.length > 0) flags |= Flag.HAS_EMAIL;
-    if (record.active === true) flags |= Flag.ACTIVE;
-    if (record.active === false) flags |= Flag.DEACTIVATED;
-    if (record.lastLogin !== undefined) flags |= Flag.LOGGED_IN;
-    if (record.status !== undefined && record.status !== 'offline') flags |= Flag.PRESENT;
-    return flags;
+/** Lets other work run (requests, events) during a long job; `due()` says when it is time to. */
+export interface Pacer {
+    due(): boolean;
+    pause(): Promise<void>;
 }
 
-const nameKey = (record: UserRecord) => `${(record.username ?? '').toLowerCase()}\n${(record.name ?? '').toLowerCase()}`;
-const emailKey = (record: UserRecord) => (record.emails ?? []).map((email) => email.address.toLowerCase()).join('\n');
+/** A pacer that pauses for a macrotask after every `sliceMs` of work. */
+export function pacer(sliceMs = 10): Pacer {
+    let since = Date.now();
+    return {
+        due: () => Date.now() - since >= sliceMs,
+        pause: () =>
+            new Promise((resolve) =>
+                setTimeout(() => {
+                    since = Date.now();
+                    resolve();
+                }, 0),
+            ),
+    };
+}
+
+const MAX_CACHED_ORDERS = 8;
+const MAX_CACHED_RESULTS = 16;
+/** Up to this many matches, a sort without a built order sorts just them. */
+const SORT_MATCHES_ALONE = 20_000;
+/** Beyond that, a sort without a built order picks the matches up to this far in the list, without sorting all. */
+const FIRST_PAGES = 1_000;
+/** Changed users that a search checks one by one before its text is rebuilt. */
+const MAX_STALE_SEARCH_SLOTS = 512;
+const SEGMENT_END = '\u0000';
+
+/**
+ * A long job cut into steps: it yields between steps, so that it can run at
+ * once (`runNow`) or give other work a turn now and then (`runPaced`).
+ */
+type Job<T> = Generator<void, T, void>;
+
+function runNow<T>(job: Job<T>): T {
+    for (;;) {
+        const step = job.next();
+        if (step.done) return step.value;
+    }
+}
+
+async function runPaced<T>(job: Job<T>, pacer: Pacer): Promise<T> {
+    for (;;) {
+        const step = job.next();
+        if (step.done) return step.value;
+        if (pacer.due()) await pacer.pause();
+    }
+}
+
+/** Work between two steps of a job. */
+const STEP = 1024;
 
 /**
  * One search column as a single string of segments (one per live slot, in
@@ -79,24 +117,20 @@ const emailKey = (record: UserRecord) => (record.emails ?? []).map((email) => em
  * contiguous memory instead of one call per user.
  */
 class SearchText {
-    private text = '';
-    private starts: number[] = [];
-    private slots: number[] = [];
+    private constructor(private readonly text: string, private readonly starts: Int32Array, private readonly slots: Int32Array) {}
 
-    constructor(keys: ReadonlyArray<string | undefined>, live: (slot: number) => boolean) {
-        const parts: string[] = [];
+    static *build(live: Int32Array, keyOf: (slot: number) => string): Job<SearchText> {
+        const parts = new Array<string>(live.length);
+        const starts = new Int32Array(live.length + 1);
         let position = 0;
-        for (let slot = 0; slot < keys.length; slot++) {
-            const key = keys[slot];
-            if (key !== undefined && live(slot)) {
-                this.starts.push(position);
-                this.slots.push(slot);
-                parts.push(key);
-                position += key.length + 1;
-            }
+        for (let i = 0; i < live.length; i++) {
+            parts[i] = keyOf(live[i]);
+            starts[i] = position;
+            position += parts[i].length + 1;
+            if (i % STEP === 0) yield;
         }
-        this.starts.push(position);
-        this.text = parts.join(SEGMENT_END) + SEGMENT_END;
+        starts[live.length] = position;
+        return new SearchText(parts.join(SEGMENT_END) + SEGMENT_END, starts, live);
     }
 
     /** Marks each slot whose segment contains the needle; segments are visited once, in order. */
@@ -115,56 +149,129 @@ class SearchText {
     }
 }
 
+/** The search texts of names and of emails, and the users changed since they were built. */
+interface SearchTexts {
+    names: SearchText;
+    emails: SearchText;
+    /** Their segments are stale: these users are checked one by one. */
+    stale: Set<number>;
+}
+
+/** Sorts slots with a merge sort in steps: runs of STEP sorted natively, then merged. */
+function* sortSlots(slots: Int32Array, compare: (a: number, b: number) => number): Job<Int32Array> {
+    for (let start = 0; start < slots.length; start += STEP) {
+        const run = Array.from(slots.subarray(start, start + STEP)).sort(compare);
+        slots.set(run, start);
+        yield;
+    }
+    let from: Int32Array = slots;
+    let to: Int32Array = new Int32Array(slots.length);
+    for (let width = STEP; width < slots.length; width *= 2) {
+        for (let start = 0; start < slots.length; start += 2 * width) {
+            const middle = Math.min(start + width, slots.length);
+            const end = Math.min(start + 2 * width, slots.length);
+            let left = start;
+            let right = middle;
+            for (let out = start; out < end; out++) {
+                to[out] = right >= end || (left < middle && compare(from[left], from[right]) <= 0) ? from[left++] : from[right++];
+                if (out % STEP === 0) yield;
+            }
+        }
+        [from, to] = [to, from];
+    }
+    return from;
+}
+
 /** One sort order over all live slots; ties broken by `_id`, so the order is total and pages never overlap. */
 class SortedOrder {
-    readonly slots: number[];
-    private readonly keys: unknown[][];
+    private constructor(private readonly spec: readonly SortKey[], private readonly users: UserColumns, private sorted: Int32Array, private count: number) {}
 
-    constructor(private readonly spec: readonly SortKey[], private readonly records: ReadonlyArray<UserRecord | undefined>, live: Iterable<number>) {
-        const keyed = Array.from(live, (slot) => ({ slot, key: this.keyOf(slot) }));
-        keyed.sort((a, b) => this.compare(a.key, a.slot, b.key, b.slot));
-        this.slots = keyed.map((item) => item.slot);
-        this.keys = keyed.map((item) => item.key);
+    static *build(spec: readonly SortKey[], users: UserColumns, live: Int32Array): Job<SortedOrder> {
+        const compare = yield* comparison(spec, users, live);
+        const sorted = yield* sortSlots(live, compare);
+        return new SortedOrder(spec, users, sorted, sorted.length);
+    }
+
+    /** The first `count` of the slots in this order, without sorting the rest. */
+    static first(spec: readonly SortKey[], users: UserColumns, slots: Int32Array, count: number): number[] {
+        const compare = runNow(comparison(spec, users, slots));
+        const best: number[] = [];
+        for (let i = 0; i < slots.length; i++) {
+            const slot = slots[i];
+            if (best.length === count && compare(slot, best[count - 1]) >= 0) continue;
+            let low = 0;
+            let high = best.length;
+            while (low < high) {
+                const middle = (low + high) >>> 1;
+                if (compare(best[middle], slot) < 0) low = middle + 1;
+                else high = middle;
+            }
+            best.splice(low, 0, slot);
+            if (best.length > count) best.pop();
+        }
+        return best;
+    }
+
+    /** The slots in order. */
+    slots(): Int32Array {
+        return this.sorted.subarray(0, this.count);
+    }
+
+    get length(): number {
+        return this.count;
+    }
+
+    at(index: number): number {
+        return this.sorted[index];
     }
 
     insert(slot: number): void {
-        const key = this.keyOf(slot);
-        const index = this.search(key, slot);
-        this.slots.splice(index, 0, slot);
-        this.keys.splice(index, 0, key);
+        const index = this.search(slot);
+        if (this.count === this.sorted.length) {
+            const wider = new Int32Array(Math.max(64, this.count * 2));
+            wider.set(this.sorted);
+            this.sorted = wider;
+        }
+        this.sorted.copyWithin(index + 1, index, this.count);
+        this.sorted[index] = slot;
+        this.count++;
     }
 
-    /** Call while the slot still holds the record being removed. */
-    remove(slot: number): void {
-        const index = this.search(this.keyOf(slot), slot);
-        if (this.slots[index] === slot) {
-            this.slots.splice(index, 1);
-            this.keys.splice(index, 1);
+    /** Takes out a slot wherever it is (its sort values may have changed since it was placed). */
+    removeAnywhere(slot: number): void {
+        const index = this.sorted.subarray(0, this.count).indexOf(slot);
+        if (index >= 0) {
+            this.sorted.copyWithin(index, index + 1, this.count);
+            this.count--;
         }
     }
 
-    private keyOf(slot: number): unknown[] {
-        const record = this.records[slot];
-        return this.spec.map(({ path, direction }) => sortValue(record, path, direction));
+    /** Call while the slot still holds the user being removed. */
+    remove(slot: number): void {
+        const index = this.search(slot);
+        if (index < this.count && this.sorted[index] === slot) {
+            this.sorted.copyWithin(index, index + 1, this.count);
+            this.count--;
+        }
     }
 
-    private compare(keyA: unknown[], slotA: number, keyB: unknown[], slotB: number): number {
-        for (let i = 0; i < this.spec.length; i++) {
-            const order = compareValues(keyA[i], keyB[i]);
+    private compare(slotA: number, slotB: number): number {
+        for (const key of this.spec) {
+            const order = compareValues(sortValueOf(this.users, slotA, key), sortValueOf(this.users, slotB, key));
             if (order !== 0) {
-                return order * this.spec[i].direction;
+                return order * key.direction;
             }
         }
-        return compareStrings((this.records[slotA] as UserRecord)._id, (this.records[slotB] as UserRecord)._id);
+        return compareStrings(this.users.ids[slotA] as string, this.users.ids[slotB] as string);
     }
 
     /** The first index whose slot does not sort before the given one. */
-    private search(key: unknown[], slot: number): number {
+    private search(slot: number): number {
         let low = 0;
-        let high = this.slots.length;
+        let high = this.count;
         while (low < high) {
             const middle = (low + high) >>> 1;
-            if (this.compare(this.keys[middle], this.slots[middle], key, slot) < 0) {
+            if (this.compare(this.sorted[middle], slot) < 0) {
                 low = middle + 1;
             } else {
                 high = middle;
@@ -174,25 +281,77 @@ class SortedOrder {
     }
 }
 
+const HIGH_UNIT = /[\uD800-\uFFFF]/;
+
+/**
+ * A faster comparison of slots by one column of sort values, when it holds
+ * only missing values and strings below U+D800 (where code-unit order is
+ * code-point order, so the engine's own comparison is right), or only
+ * missing values and numbers: MongoDB's order for such values.
+ */
+function plainOrder(column: readonly unknown[], live: Int32Array): ((a: number, b: number) => number) | undefined {
+    let strings = true;
+    let numbers = true;
+    for (let i = 0; i < live.length && (strings || numbers); i++) {
+        const value = column[live[i]];
+        if (value === undefined) continue;
+        strings &&= typeof value === 'string' && !HIGH_UNIT.test(value);
+        numbers &&= typeof value === 'number' && !Number.isNaN(value);
+    }
+    if (!strings && !numbers) {
+        return undefined;
+    }
+    return (a, b) => {
+        const x = column[a] as string | number | undefined;
+        const y = column[b] as string | number | undefined;
+        if (x === y) return 0;
+        if (x === undefined) return -1;
+        if (y === undefined) return 1;
+        return x < y ? -1 : 1;
+    };
+}
+
+/** A comparison of slots by the sort keys, then `_id`; each slot's sort values are read once, in steps. */
+function* comparison(spec: readonly SortKey[], users: UserColumns, slots: Int32Array): Job<(a: number, b: number) => number> {
+    const values = spec.map(() => new Array<unknown>(users.capacity));
+    for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i];
+        spec.forEach((key, k) => (values[k][slot] = sortValueOf(users, slot, key)));
+        if (i % STEP === 0) yield;
+    }
+    const keyOrders = values.map((column) => plainOrder(column, slots) ?? ((a: number, b: number) => compareValues(column[a], column[b])));
+    const ids = users.ids as string[];
+    const idOrder = plainOrder(ids, slots) ?? ((a: number, b: number) => compareStrings(ids[a], ids[b]));
+    return (a, b) => {
+        for (let k = 0; k < spec.length; k++) {
+            const order = keyOrders[k](a, b);
+            if (order !== 0) return order * spec[k].direction;
+        }
+        return idOrder(a, b);
+    };
+}
+
+function sortValueOf(users: UserColumns, slot: number, { path, direction }: SortKey): unknown {
+    const value = users.sortField(slot, path[0]);
+    return path.length === 1 && !Array.isArray(value) ? value : sortValue({ [path[0]]: value }, path, direction);
+}
+
 export class Directory implements DirectoryColumns {
-    private readonly slotRecords: Array<UserRecord | undefined> = [];
+    private readonly users = new UserColumns();
     private readonly slotById = new Map<string, number>();
     private readonly freeSlots: number[] = [];
-    private readonly nameKeys: Array<string | undefined> = [];
-    private readonly emailKeys: Array<string | undefined> = [];
-    private readonly roles = new Map<string, Uint8Array>();
-    private readonly typeCodes = new Map<string, number>();
+    /** Slots ever used: every scan stops here. */
+    private slotCount = 0;
     private readonly orders = new Map<string, SortedOrder>();
     private readonly results = new Map<string, { version: number; matches: Uint8Array; total: number }>();
-    private nameText?: SearchText;
-    private emailText?: SearchText;
+    private texts?: SearchTexts;
     private version = 0;
-    flags = new Uint8Array(0);
-    types = new Uint16Array(0);
+    /** Orders being built in the background, each with the slots changed meanwhile (placed again once it is built). */
+    private readonly building = new Map<string, Set<number>>();
 
     constructor(records: Iterable<UserRecord> = []) {
         for (const record of records) {
-            this.place(record);
+            this.upsert(record);
         }
     }
 
@@ -200,75 +359,145 @@ export class Directory implements DirectoryColumns {
         return this.slotById.size;
     }
 
+    get flags(): Uint16Array {
+        return this.users.flags;
+    }
+
+    get typeCodes(): Uint32Array {
+        return this.users.typeCodes;
+    }
+
+    get roleCodes(): Uint32Array {
+        return this.users.roleCodes;
+    }
+
     get(id: string): UserRecord | undefined {
         const slot = this.slotById.get(id);
-        return slot === undefined ? undefined : this.slotRecords[slot];
+        return slot === undefined ? undefined : this.users.record(slot);
     }
 
     has(id: string): boolean {
         return this.slotById.has(id);
     }
 
+    slotOf(id: string): number | undefined {
+        return this.slotById.get(id);
+    }
+
+    /** Every user's id, without building records. */
+    ids(): IterableIterator<string> {
+        return this.slotById.keys();
+    }
+
+    /** Every user as a record, built one at a time. */
     *records(): IterableIterator<UserRecord> {
         for (const slot of this.slotById.values()) {
-            yield this.slotRecords[slot] as UserRecord;
+            yield this.users.record(slot);
         }
     }
 
     record(slot: number): UserRecord {
-        return this.slotRecords[slot] as UserRecord;
+        return this.users.record(slot);
     }
 
-    roleMembers(role: string): Uint8Array | undefined {
-        return this.roles.get(role);
+    field(slot: number, field: string): unknown {
+        return this.users.field(slot, field);
+    }
+
+    reader(field: string): (slot: number) => unknown {
+        return this.users.reader(field);
+    }
+
+    pathCodes(path: readonly string[]): { codes: Uint32Array; reached: (code: number) => readonly unknown[] } | undefined {
+        return this.users.pathCodes(path);
+    }
+
+    roleListsWithAny(roles: readonly string[]): Uint8Array {
+        const lists = this.users.roleLists.values;
+        const wanted = new Uint8Array(lists.length);
+        lists.forEach((list, code) => {
+            if (list && roles.some((role) => list.includes(role))) wanted[code] = 1;
+        });
+        return wanted;
     }
 
     typeCode(type: string): number | undefined {
-        return this.typeCodes.get(type);
+        return this.users.types.find(type);
     }
 
     searchHits(needle: string, includeEmails: boolean): Uint8Array {
-        const hits = new Uint8Array(this.slotRecords.length);
+        const hits = new Uint8Array(this.slotCount);
         if (needle.includes(SEGMENT_END)) {
             return hits; // no username, name or email holds a NUL
         }
         // "\n" separates a user's own keys: a needle holding it is checked user by user.
         if (needle.includes('\n')) {
             for (let slot = 0; slot < hits.length; slot++) {
-                const record = this.slotRecords[slot];
-                const keys = record ? [record.username ?? '', record.name ?? '', ...(includeEmails ? (record.emails ?? []).map((email) => email.address) : [])] : [];
-                if (keys.some((key) => key.toLowerCase().includes(needle))) {
-                    hits[slot] = 1;
-                }
+                if (this.isLive(slot) && this.keysOf(slot, includeEmails).some((key) => key.includes(needle))) hits[slot] = 1;
             }
             return hits;
         }
-        this.nameSearch().mark(needle, hits);
+        const texts = this.searchTexts();
+        texts.names.mark(needle, hits);
         if (includeEmails) {
-            this.emailSearch().mark(needle, hits);
+            texts.emails.mark(needle, hits);
+        }
+        for (const slot of texts.stale) {
+            if (slot < hits.length) hits[slot] = this.isLive(slot) && this.keysOf(slot, includeEmails).some((key) => key.includes(needle)) ? 1 : 0;
         }
         return hits;
     }
 
-    private nameSearch(): SearchText {
-        return (this.nameText ??= new SearchText(this.nameKeys, (slot) => this.slotRecords[slot] !== undefined));
+    private keysOf(slot: number, includeEmails: boolean): string[] {
+        const keys = [this.users.usernameColumn[slot] ?? '', this.users.names[slot] ?? ''];
+        if (includeEmails) {
+            const emails = this.users.field(slot, 'emails') as UserRecord['emails'];
+            keys.push(...(emails ?? []).map((email) => String(email.address)));
+        }
+        return keys.map((key) => key.toLowerCase());
     }
 
-    private emailSearch(): SearchText {
-        return (this.emailText ??= new SearchText(this.emailKeys, (slot) => this.slotRecords[slot] !== undefined));
+    private searchTexts(): SearchTexts {
+        return (this.texts ??= runNow(this.buildSearchTexts()));
+    }
+
+    private *buildSearchTexts(): Job<SearchTexts> {
+        const live = this.liveSlots();
+        const names = yield* SearchText.build(live, (slot) => this.users.nameKey(slot));
+        const emails = yield* SearchText.build(live, (slot) => this.users.emailKey(slot));
+        return { names, emails, stale: new Set() };
+    }
+
+    private isLive(slot: number): boolean {
+        return (this.users.flags[slot] & Flag.LIVE) !== 0;
+    }
+
+    /** Live slots in slot order. */
+    private liveSlots(): Int32Array {
+        const live = new Int32Array(this.slotById.size);
+        let count = 0;
+        for (let slot = 0; slot < this.slotCount; slot++) {
+            if (this.isLive(slot)) live[count++] = slot;
+        }
+        return live;
     }
 
     upsert(record: UserRecord): void {
-        const slot = this.slotById.get(record._id);
+        let slot = this.slotById.get(record._id);
+        const known = slot !== undefined;
         if (slot === undefined) {
-            const placed = this.place(record);
-            this.orders.forEach((order) => order.insert(placed));
-            return;
+            slot = this.freeSlots.pop() ?? this.slotCount++;
+            this.slotById.set(record._id, slot);
+        } else {
+            this.orders.forEach((order) => order.remove(slot as number));
         }
-        this.orders.forEach((order) => order.remove(slot));
-        this.unindex(slot);
-        this.index(slot, record);
-        this.orders.forEach((order) => order.insert(slot));
+        const searchedBefore = known && this.texts ? this.searchKey(slot) : undefined;
+        this.users.write(slot, record);
+        this.changed(slot);
+        if (this.texts && (!known || searchedBefore !== this.searchKey(slot))) {
+            this.markStale(slot);
+        }
+        this.orders.forEach((order) => order.insert(slot as number));
     }
 
     remove(id: string): boolean {
@@ -277,16 +506,48 @@ export class Directory implements DirectoryColumns {
             return false;
         }
         this.orders.forEach((order) => order.remove(slot));
-        this.unindex(slot);
-        this.slotRecords[slot] = undefined;
-        // A search text holding the dead slot's words is rebuilt on the next search.
-        if (this.nameKeys[slot]) this.nameText = undefined;
-        if (this.emailKeys[slot]) this.emailText = undefined;
-        this.nameKeys[slot] = undefined;
-        this.emailKeys[slot] = undefined;
+        this.users.clear(slot);
+        this.changed(slot);
+        if (this.texts) this.markStale(slot);
         this.slotById.delete(id);
         this.freeSlots.push(slot);
         return true;
+    }
+
+    private changed(slot: number): void {
+        this.version++;
+        this.building.forEach((changed) => changed.add(slot));
+    }
+
+    /** Builds an order in steps, off the request path; the slots changed meanwhile are placed again at the end. */
+    private buildInBackground(sort: readonly SortKey[]): void {
+        const id = orderId(sort);
+        if (this.building.has(id)) {
+            return;
+        }
+        const changed = new Set<number>();
+        this.building.set(id, changed);
+        runPaced(SortedOrder.build(sort, this.users, this.liveSlots()), pacer())
+            .then((order) => {
+                changed.forEach((slot) => order.removeAnywhere(slot));
+                changed.forEach((slot) => this.isLive(slot) && order.insert(slot));
+                this.keepOrder(id, order);
+            })
+            .catch(() => undefined) // without it, the next request picks its page again
+            .finally(() => this.building.delete(id));
+    }
+
+    private searchKey(slot: number): string {
+        return `${this.users.nameKey(slot)}\n${this.users.emailKey(slot)}`;
+    }
+
+    /** A user whose words changed is checked one by one until too many have: then the texts are built anew. */
+    private markStale(slot: number): void {
+        const texts = this.texts as SearchTexts;
+        texts.stale.add(slot);
+        if (texts.stale.size > MAX_STALE_SEARCH_SLOTS) {
+            this.texts = undefined;
+        }
     }
 
     /**
@@ -295,22 +556,41 @@ export class Directory implements DirectoryColumns {
      * leave is cached until the directory changes.
      */
     select(sort: readonly SortKey[], filters: readonly Filter[], offset: number, count: number): Selection {
-        const order = this.order(sort).slots;
-        const records: UserRecord[] = [];
         const end = offset + count;
         if (filters.length === 0) {
+            const order = this.order(sort);
+            const records: UserRecord[] = [];
             for (let i = offset; i < order.length && i < end; i++) {
-                records.push(this.slotRecords[order[i]] as UserRecord);
+                records.push(this.users.record(order.at(i)));
             }
             return { records, total: order.length };
         }
         const { matches, total } = this.matches(filters);
+        const id = orderId(sort);
+        if (!this.orders.has(id) && (total <= SORT_MATCHES_ALONE || end <= FIRST_PAGES)) {
+            // No order built for this sort yet: sorting a few matches, or picking the first pages of many,
+            // costs less than building it. It is built in the background for the next requests.
+            if (total > SORT_MATCHES_ALONE) this.buildInBackground(sort);
+            const found = new Int32Array(total);
+            let next = 0;
+            for (let slot = 0; slot < matches.length; slot++) {
+                if (matches[slot] === 1) found[next++] = slot;
+            }
+            const sorted = total <= SORT_MATCHES_ALONE ? runNow(SortedOrder.build(sort, this.users, found)).slots() : SortedOrder.first(sort, this.users, found, end);
+            const records: UserRecord[] = [];
+            for (let i = offset; i < sorted.length && i < end; i++) {
+                records.push(this.users.record(sorted[i]));
+            }
+            return { records, total };
+        }
+        const order = this.order(sort);
+        const records: UserRecord[] = [];
         let seen = 0;
         for (let i = 0; i < order.length && seen < end; i++) {
-            const slot = order[i];
+            const slot = order.at(i);
             if (matches[slot] === 1) {
                 if (seen >= offset) {
-                    records.push(this.slotRecords[slot] as UserRecord);
+                    records.push(this.users.record(slot));
                 }
                 seen++;
             }
@@ -318,11 +598,35 @@ export class Directory implements DirectoryColumns {
         return { records, total };
     }
 
+    /** Whether the order of this sort is built (else a request sorts its matches, or picks its page). */
+    hasOrder(sort: readonly SortKey[]): boolean {
+        return this.orders.has(orderId(sort));
+    }
+
     /** Builds the sort orders most requests use, and the search texts, ahead of time: off the request path. */
     prepare(sorts: ReadonlyArray<readonly SortKey[]>): void {
-        sorts.forEach((sort) => this.order(sort));
-        this.nameSearch();
-        this.emailSearch();
+        runNow(this.preparation(sorts));
+    }
+
+    /** `prepare`, giving other work a turn whenever the pacer says so. */
+    prepareInSteps(sorts: ReadonlyArray<readonly SortKey[]>, pace: Pacer): Promise<void> {
+        return runPaced(this.preparation(sorts), pace);
+    }
+
+    private *preparation(sorts: ReadonlyArray<readonly SortKey[]>): Job<void> {
+        const version = this.version;
+        for (const sort of sorts) {
+            const id = orderId(sort);
+            if (!this.orders.has(id)) {
+                const order = yield* SortedOrder.build(sort, this.users, this.liveSlots());
+                // A change while the order was built makes it stale: it is built again on first use.
+                if (version === this.version) this.keepOrder(id, order);
+            }
+        }
+        if (!this.texts) {
+            const texts = yield* this.buildSearchTexts();
+            if (version === this.version) this.texts = texts;
+        }
     }
 
     private matches(filters: readonly Filter[]): { matches: Uint8Array; total: number } {
@@ -331,9 +635,10 @@ export class Directory implements DirectoryColumns {
         if (cached && cached.version === this.version) {
             return cached;
         }
-        const matches = new Uint8Array(this.slotRecords.length);
+        const matches = new Uint8Array(this.slotCount);
+        const flags = this.users.flags;
         for (let slot = 0; slot < matches.length; slot++) {
-            matches[slot] = this.flags[slot] & Flag.LIVE ? 1 : 0;
+            matches[slot] = flags[slot] & Flag.LIVE ? 1 : 0;
         }
         filters.forEach((filter) => filter.narrow(this, matches));
         let total = 0;
@@ -350,82 +655,20 @@ export class Directory implements DirectoryColumns {
     }
 
     private order(sort: readonly SortKey[]): SortedOrder {
-        const id = sort.map(({ path, direction }) => `${path.join('.')}:${direction}`).join(',');
-        let order = this.orders.get(id);
-        if (order) {
-            this.orders.delete(id); // re-inserted below: the map's order is the recency order
-        } else {
-            order = new SortedOrder(sort, this.slotRecords, this.slotById.values());
-            if (this.orders.size >= MAX_CACHED_ORDERS) {
-                this.orders.delete(this.orders.keys().next().value as string);
-            }
-        }
-        this.orders.set(id, order);
+        const id = orderId(sort);
+        const order = this.orders.get(id) ?? runNow(SortedOrder.build(sort, this.users, this.liveSlots()));
+        this.keepOrder(id, order);
         return order;
     }
 
-    private place(record: UserRecord): number {
-        const existing = this.slotById.get(record._id);
-        if (existing !== undefined) {
-            this.unindex(existing);
-            this.index(existing, record);
-            return existing;
+    /** Keeps an order as the most recently used, dropping the least recently used beyond the limit. */
+    private keepOrder(id: string, order: SortedOrder): void {
+        this.orders.delete(id);
+        if (this.orders.size >= MAX_CACHED_ORDERS) {
+            this.orders.delete(this.orders.keys().next().value as string);
         }
-        const slot = this.freeSlots.pop() ?? this.slotRecords.length;
-        if (slot >= this.flags.length) {
-            this.grow(Math.max(64, slot * 2));
-        }
-        this.slotById.set(record._id, slot);
-        this.index(slot, record);
-        return slot;
-    }
-
-    private index(slot: number, record: UserRecord): void {
-        this.version++;
-        this.slotRecords[slot] = record;
-        this.flags[slot] = flagsOf(record);
-        let code = this.typeCodes.get(record.type ?? '');
-        if (code === undefined) {
-            code = this.typeCodes.size + 1;
-            this.typeCodes.set(record.type ?? '', code);
-        }
-        this.types[slot] = code;
-        for (const role of record.roles ?? []) {
-            let members = this.roles.get(role);
-            if (!members) {
-                members = new Uint8Array(this.flags.length);
-                this.roles.set(role, members);
-            }
-            members[slot] = 1;
-        }
-        // A presence change keeps the search texts; a new name or email rebuilds them on the next search.
-        const names = nameKey(record);
-        const emails = emailKey(record);
-        if (this.nameKeys[slot] !== names) this.nameText = undefined;
-        if (this.emailKeys[slot] !== emails) this.emailText = undefined;
-        this.nameKeys[slot] = names;
-        this.emailKeys[slot] = emails;
-    }
-
-    private unindex(slot: number): void {
-        this.version++;
-        this.flags[slot] = 0;
-        for (const role of this.slotRecords[slot]?.roles ?? []) {
-            const members = this.roles.get(role);
-            if (members) members[slot] = 0;
-        }
-    }
-
-    private grow(capacity: number): void {
-        const widen = <T extends Uint8Array | Uint16Array>(array: T, make: (n: number) => T): T => {
-            const wider = make(capacity);
-            wider.set(array);
-            return wider;
-        };
-        this.flags = widen(this.flags, (n) => new Uint8Array(n));
-        this.types = widen(this.types, (n) => new Uint16Array(n));
-        for (const [role, members] of this.roles) {
-            this.roles.set(role, widen(members, (n) => new Uint8Array(n)));
-        }
+        this.orders.set(id, order);
     }
 }
+
+const orderId = (sort: readonly SortKey[]) => sort.map(({ path, direction }) => `${path.join('.')}:${direction}`).join(',');

@@ -36,9 +36,10 @@ export function anyRole(roles: readonly string[]): Filter {
     return {
         key: `roles:${JSON.stringify(roles)}`,
         narrow(columns, matches) {
-            const members = roles.map((role) => columns.roleMembers(role)).filter((member): member is Uint8Array => !!member);
+            const wanted = columns.roleListsWithAny(roles);
+            const codes = columns.roleCodes;
             for (let slot = 0; slot < matches.length; slot++) {
-                if (matches[slot] === 1 && !members.some((member) => member[slot] === 1)) matches[slot] = 0;
+                if (matches[slot] === 1 && wanted[codes[slot]] !== 1) matches[slot] = 0;
             }
         },
     };
@@ -50,7 +51,7 @@ export function ofType(type: string): Filter {
         narrow(columns, matches) {
             const code = columns.typeCode(type);
             for (let slot = 0; slot < matches.length; slot++) {
-                if (matches[slot] === 1 && columns.types[slot] !== code) matches[slot] = 0;
+                if (matches[slot] === 1 && columns.typeCodes[slot] !== code) matches[slot] = 0;
             }
         },
     };
@@ -70,7 +71,18 @@ export function containsText(text: string, includeEmails: boolean): Filter {
     };
 }
 
-/** Any test of whole records (the `query` parameter, an excluded id); `key` must say what it tests. */
+/** Everyone but one user. */
+export function notUser(id: string): Filter {
+    return {
+        key: `not:${JSON.stringify(id)}`,
+        narrow(columns, matches) {
+            const slot = columns.slotOf(id);
+            if (slot !== undefined && slot < matches.length) matches[slot] = 0;
+        },
+    };
+}
+
+/** Any test of whole records, built one per slot still matching (slow: prefer a test of columns); `key` must say what it tests. */
 export function recordTest(key: string, test: (record: UserRecord) => boolean): Filter {
     return {
         key,
@@ -87,9 +99,10 @@ export function presentOrBot(): Filter {
     return {
         key: 'present-or-bot',
         narrow(columns: DirectoryColumns, matches) {
-            const bots = columns.roleMembers('bot');
+            const bots = columns.roleListsWithAny(['bot']);
+            const codes = columns.roleCodes;
             for (let slot = 0; slot < matches.length; slot++) {
-                if (matches[slot] === 1 && (columns.flags[slot] & Flag.PRESENT) === 0 && bots?.[slot] !== 1) matches[slot] = 0;
+                if (matches[slot] === 1 && (columns.flags[slot] & Flag.PRESENT) === 0 && bots[codes[slot]] !== 1) matches[slot] = 0;
             }
         },
     };

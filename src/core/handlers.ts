@@ -3,8 +3,8 @@ import { Directory, Filter, Flag } from './directory';
 import { ApiResponse, invalidLivechatType, invalidParams, missingPermission, unauthenticated, unauthorized } from './errors';
 import { compileSchema, Page, parseFieldInclusions, parsePage, parseSort, QueryParams, Schema, SortSpec, validateParams, withAppendedKeys } from './params';
 import { Projection } from './projection';
-import { anyFlag, anyRole, containsText, hasFlag, ofType, presentOrBot, recordTest } from './filters';
-import { compileQuery, parseQuery } from './query';
+import { anyFlag, anyRole, containsText, hasFlag, notUser, ofType, presentOrBot } from './filters';
+import { parseQuery, queryFilter } from './query';
 import { RECORD_FIELDS, UserRecord } from './record';
 
 /**
@@ -158,7 +158,7 @@ export function selectUsersList(request: ListRequest, context: ListContext): Lis
         }
         if (request.query.query !== undefined) {
             const query = parseQuery(request.query.query, (root) => selectable(root) && (RECORD_FIELDS as readonly string[]).includes(root));
-            filters.push(recordTest(`query:${JSON.stringify(query)}`, compileQuery(query)));
+            filters.push(queryFilter(query));
             replacesBaseFilter = '$or' in query;
         }
     }
@@ -238,7 +238,7 @@ export function selectLivechatUsers(request: ListRequest, context: ListContext):
     }
     const excludeId = params.excludeId;
     if (type === 'agent' && typeof excludeId === 'string' && excludeId !== '') {
-        filters.push(recordTest(`not:${JSON.stringify(excludeId)}`, (record) => record._id !== excludeId));
+        filters.push(notUser(excludeId));
     }
     filters.push(...(request.narrow ?? []));
     const listing = select(context, new Projection(LIVECHAT_SORTABLE_FIELDS), sort, filters, page);
