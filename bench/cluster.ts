@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { generateDemoWorkspace, startHost } from '../host';
+import { generateDemoWorkspace, prng, startHost } from '../host';
 
 function option(name: string, fallback: string): string {
     const index = process.argv.indexOf(`--${name}`);
@@ -54,7 +54,10 @@ async function main(): Promise<void> {
         // Propagation: distinct changes to distinct users, each through another instance.
         const candidates = workspace.users.filter((user) => user.active !== false && user.authToken && !['admin'].includes(user._id));
         const latencies: number[] = [];
+        const next = prng(3);
         for (let i = 0; i < CHANGES; i++) {
+            // Changes come at random moments, not right after the instances last looked at the feed.
+            await sleep(next() * 1000);
             const user = candidates[(i * 7919) % candidates.length];
             const via = i % INSTANCES;
             const kind = i % 4;

@@ -21,7 +21,7 @@ import * as http from 'http';
 import * as path from 'path';
 
 
-import { generateDemoWorkspace, startHost } from '../host';
+import { generateDemoWorkspace, prng, startHost } from '../host';
 import type { Workspace } from '../host';
 
 const root = path.resolve(__dirname, '..');
@@ -68,16 +68,6 @@ function percentile(values: number[], p: number): number {
     return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** A small deterministic pseudo-random generator (mulberry32): the same workload on every run. */
-function random(seed: number): () => number {
-    return () => {
-        seed = (seed + 0x6d2b79f5) | 0;
-        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 type Headers = Record<string, string>;
 const ADMIN: Headers = { 'X-User-Id': 'admin', 'X-Auth-Token': 'admin-token' };
 const USER: Headers = { 'X-User-Id': 'alice', 'X-Auth-Token': 'alice-token' };
@@ -102,7 +92,7 @@ const KIND_NAMES: Record<Kind, string> = {
  * pages anywhere in the list, filters and sorts of their choice.
  */
 function workload(workspace: Workspace, base: string, users: number) {
-    const next = random(7);
+    const next = prng(7);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
     const q = (value: unknown) => encodeURIComponent(JSON.stringify(value));
     const typed = () => {

@@ -4,7 +4,7 @@
  * of one or more instances served on Rocket.Chat's URL layout. Used by
  * `npm start`, the integration tests and the benchmarks.
  */
-export { parseWorkspace, generateDemoWorkspace } from './workspace';
+export { parseWorkspace, generateDemoWorkspace, prng } from './workspace';
 export type { Workspace, WorkspaceUser, WorkspaceRoom } from './workspace';
 export { startHost } from './host';
 export type { HostInstance, RunningHost, StartHostOptions } from './host';

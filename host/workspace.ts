@@ -197,8 +197,8 @@ export function parseWorkspace(json: unknown): Workspace {
 // ---------------------------------------------------------------------------
 // Demo workspace
 
-/** mulberry32: small, fast, deterministic PRNG. */
-function prng(seed: number): () => number {
+/** mulberry32: small, fast, deterministic PRNG (the demo workspace, and tests and benchmarks that must reproduce). */
+export function prng(seed: number): () => number {
     let a = seed >>> 0;
     return () => {
         a = (a + 0x6d2b79f5) >>> 0;

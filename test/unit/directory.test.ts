@@ -3,6 +3,7 @@ import { Directory, Filter, Flag, SortKey } from '../../src/core/directory';
 import { anyFlag, anyRole, containsText, hasFlag, recordTest } from '../../src/core/filters';
 import { UserRecord } from '../../src/core/record';
 import { numberedUsers, rec } from './fixtures';
+import { prng } from '../../host';
 
 const key = (field: string, direction: 1 | -1 = 1): SortKey => ({ path: field.split('.'), direction });
 
@@ -21,16 +22,6 @@ const SORTS: SortKey[][] = [
     [key('emails.address')],
     [],
 ];
-
-/** A small deterministic pseudo-random generator (mulberry32), so that failures reproduce. */
-function random(seed: number): () => number {
-    return () => {
-        seed = (seed + 0x6d2b79f5) | 0;
-        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 function randomUser(next: () => number, id: string): UserRecord {
     const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
@@ -62,7 +53,7 @@ function expectSameOrders(maintained: Directory): void {
 
 describe('Directory: incremental maintenance of cached orders', () => {
     it.each([1, 2, 3, 4, 5])('keeps every cached order equal to a fresh one through random changes (seed %i)', (seed) => {
-        const next = random(seed);
+        const next = prng(seed);
         const directory = new Directory(Array.from({ length: 40 }, (_, i) => randomUser(next, `id${i}`)));
         let nextId = 40;
         for (let step = 0; step < 400; step++) {
@@ -87,7 +78,7 @@ describe('Directory: incremental maintenance of cached orders', () => {
     });
 
     it('keeps each order sorted by its keys, then by _id', () => {
-        const next = random(42);
+        const next = prng(42);
         const directory = new Directory();
         SORTS.slice(0, 8).forEach((sort) => idsOf(directory, sort));
         for (let i = 0; i < 200; i++) {
@@ -189,7 +180,7 @@ describe('Directory filters and their cache', () => {
     const ids = (directory: Directory, filters: Filter[]) => directory.select([key('username')], filters, 0, Infinity).records.map((record) => record._id);
 
     it('match flags, roles and text the same as a test of every record, through random changes', () => {
-        const next = random(7);
+        const next = prng(7);
         const directory = new Directory();
         const checks: Array<[Filter[], (record: UserRecord) => boolean]> = [
             [[anyFlag(Flag.NAMED)], (r) => typeof r.username === 'string' || typeof r.name === 'string'],

@@ -4,6 +4,7 @@ import { Directory } from '../../src/core/directory';
 import { queryFilter } from '../../src/core/query';
 import { UserRecord } from '../../src/core/record';
 import { rec } from './fixtures';
+import { prng } from '../../host';
 
 /**
  * The evaluation of queries over the directory's columns must agree with sift
@@ -67,16 +68,6 @@ describe('queries over columns agree with sift', () => {
         expect(ids({ roles: { $regex: '^ad' } })).toEqual(['a']);
     });
 });
-
-/** A small deterministic pseudo-random generator (mulberry32), so that failures reproduce. */
-function random(seed: number): () => number {
-    return () => {
-        seed = (seed + 0x6d2b79f5) | 0;
-        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 describe('random queries over columns agree with sift on random users', () => {
     const generate = (next: () => number) => {
@@ -151,7 +142,7 @@ describe('random queries over columns agree with sift on random users', () => {
     };
 
     it.each([1, 2, 3, 4])('seed %i', (seed) => {
-        const { users, queries: randomQueries } = generate(random(seed));
+        const { users, queries: randomQueries } = generate(prng(seed));
         for (const query of randomQueries) {
             const expected = siftIds(users, query);
             expect({ query, ids: selectedIds(users, query) }).toEqual({ query, ids: expected });
