@@ -370,7 +370,6 @@ function directOperator(operator: string, operand: unknown, condition: Record<st
     }
 }
 
-/** The rare operators, on one field, through sift: tested on a document holding only that field. */
 /** The condition on a field holding one plain value, when every operator has a direct meaning: MongoDB's meaning for such a value. */
 function directPlainCondition(condition: unknown): ((value: unknown) => boolean) | undefined {
     if (isScalar(condition)) {
@@ -423,6 +422,7 @@ function plainOperator(operator: string, operand: unknown, condition: Record<str
     }
 }
 
+/** The rare operators, on one field, through sift: tested on a document holding only that field. */
 function siftFieldTest(key: string, condition: unknown): (value: unknown) => boolean {
     const root = key.split('.')[0];
     const test = sift({ [key]: condition }, {
