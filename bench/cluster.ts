@@ -37,7 +37,11 @@ async function call(url: string, init: RequestInit = {}): Promise<any> {
 }
 
 async function main(): Promise<void> {
-    const zip = path.join(root, 'dist', fs.readdirSync(path.join(root, 'dist')).find((name) => name.endsWith('.zip'))!);
+    const zip = path.join(
+        root,
+        'dist',
+        fs.readdirSync(path.join(root, 'dist')).find((name) => name.endsWith('.zip'))!,
+    );
     const workspace = generateDemoWorkspace({ users: USERS });
     const memberships = workspace.rooms.filter((room) => room.t !== 'd').reduce((sum, room) => sum + room.members.length, 0);
 
@@ -48,7 +52,12 @@ async function main(): Promise<void> {
     const startReads = host.stats().map((instance) => instance.userReads);
     const base = (n: number) => `${host.instances[n].url}/api/apps/public/${host.appId}`;
     const post = (n: number, route: string, body: unknown) => call(`${host.instances[n].url}${route}`, { method: 'POST', body: JSON.stringify(body) });
-    const userOn = async (n: number, id: string) => (await call(`${base(n)}/users.list?query=${encodeURIComponent(JSON.stringify({ _id: id }))}&fields=${encodeURIComponent('{"lastLogin":1,"statusText":1}')}`)).users[0];
+    const userOn = async (n: number, id: string) =>
+        (
+            await call(
+                `${base(n)}/users.list?query=${encodeURIComponent(JSON.stringify({ _id: id }))}&fields=${encodeURIComponent('{"lastLogin":1,"statusText":1}')}`,
+            )
+        ).users[0];
 
     try {
         // Propagation: distinct changes to distinct users, each through another instance.
@@ -132,9 +141,15 @@ async function main(): Promise<void> {
         console.log('| --- | ---: |');
         console.log(`| cluster ready (one crawl, the others load its snapshot) | ${(readyMs / 1000).toFixed(1)} s |`);
         console.log(`| server user reads to get ready, per instance | ${startReads.map((n) => n.toLocaleString('en')).join(' / ')} |`);
-        console.log(`| propagation to every other instance, median / p95 / max (${CHANGES} changes) | ${percentile(latencies, 50)} / ${percentile(latencies, 95)} / ${latencies[latencies.length - 1]} ms |`);
-        console.log(`| server user reads per rebuild period (${(rebuildMs / 1000).toFixed(0)} s, rebuild age 30 s), whole cluster | ${sum(rebuildReads).toLocaleString('en')} (${rebuildReads.join(' / ')}) |`);
-        console.log(`| instance restarted later: ready after, user reads, persistence calls | ${(restartMs / 1000).toFixed(1)} s, ${restart.userReads}, ${restart.persistenceCalls} |`);
+        console.log(
+            `| propagation to every other instance, median / p95 / max (${CHANGES} changes) | ${percentile(latencies, 50)} / ${percentile(latencies, 95)} / ${latencies[latencies.length - 1]} ms |`,
+        );
+        console.log(
+            `| server user reads per rebuild period (${(rebuildMs / 1000).toFixed(0)} s, rebuild age 30 s), whole cluster | ${sum(rebuildReads).toLocaleString('en')} (${rebuildReads.join(' / ')}) |`,
+        );
+        console.log(
+            `| instance restarted later: ready after, user reads, persistence calls | ${(restartMs / 1000).toFixed(1)} s, ${restart.userReads}, ${restart.persistenceCalls} |`,
+        );
     } finally {
         await host.stop();
     }

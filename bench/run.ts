@@ -20,7 +20,6 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 
-
 import { generateDemoWorkspace, prng, startHost } from '../host';
 import type { Workspace } from '../host';
 
@@ -200,7 +199,7 @@ async function benchSize(zipPath: string, size: number) {
     // A call to the app is cut off after 30 s; a longer first build goes on, and is waited for here.
     await host.ready.catch(() => undefined);
     let info = { ready: false } as Record<string, any>;
-    for (const started = Date.now(); !info.ready && Date.now() - started < BUILD_WAIT_LIMIT_MS; ) {
+    for (const started = Date.now(); !info.ready && Date.now() - started < BUILD_WAIT_LIMIT_MS;) {
         const response = await get(`${base}/directory.info`, ADMIN);
         if (response.status === 200) info = JSON.parse(response.body);
     }
@@ -278,7 +277,10 @@ function print(result: Result): void {
         );
     }
     const floor = result.duringRebuildMs.floor;
-    if (floor.n) console.log(`Slowest floor request during the rebuild: ${floor.max.toFixed(1)} ms (the host's own work included: it encodes each room's members in this same process)`);
+    if (floor.n)
+        console.log(
+            `Slowest floor request during the rebuild: ${floor.max.toFixed(1)} ms (the host's own work included: it encodes each room's members in this same process)`,
+        );
 }
 
 async function main() {

@@ -32,7 +32,11 @@ export function adminActions(instance: Instance, state: WorkspaceState): Record<
 
     const findTarget = (body: Record<string, unknown>): StoredUser => {
         const user =
-            typeof body.userId === 'string' ? state.getUser(body.userId) : typeof body.username === 'string' ? state.getUserByUsername(body.username) : undefined;
+            typeof body.userId === 'string'
+                ? state.getUser(body.userId)
+                : typeof body.username === 'string'
+                  ? state.getUserByUsername(body.username)
+                  : undefined;
         if (!user) throw failure(INVALID_USER, 'error-invalid-user');
         return user;
     };
@@ -73,7 +77,11 @@ export function adminActions(instance: Instance, state: WorkspaceState): Record<
             ['email', 'name', 'password', 'username'],
         );
         const username = String(body.username);
-        if (!/^[0-9a-zA-Z-_.]+$/.test(username)) throw failure(`${username} is not a valid username, use only letters, numbers, dots, hyphens and underscores [error-input-is-not-a-valid-field]`, 'error-input-is-not-a-valid-field');
+        if (!/^[0-9a-zA-Z-_.]+$/.test(username))
+            throw failure(
+                `${username} is not a valid username, use only letters, numbers, dots, hyphens and underscores [error-input-is-not-a-valid-field]`,
+                'error-input-is-not-a-valid-field',
+            );
         if (state.isUsernameTaken(username)) throw failure(`${username} is already in use :( [error-field-unavailable]`, 'error-field-unavailable');
         const email = String(body.email);
         if (!/^\S+@\S+\.\S+$/.test(email)) throw failure(`Invalid email ${email} [error-invalid-email]`, 'error-invalid-email');
@@ -98,7 +106,7 @@ export function adminActions(instance: Instance, state: WorkspaceState): Record<
             ...(body.customFields !== undefined && { customFields: body.customFields as Record<string, unknown> }),
             ...(typeof body.utcOffset === 'number' && { utcOffset: body.utcOffset }),
             ...(body.authToken !== undefined && { authToken: String(body.authToken) }),
-        } as StoredUser;
+        };
         state.insertUser(user);
         if (body.joinDefaultChannels !== false && state.rooms.has('GENERAL')) state.addMember('GENERAL', user._id);
         await fire(AppInterface.IPostUserCreated, { user: toAppUser(user), performedBy: toAppUser(admin) });
@@ -145,8 +153,10 @@ export function adminActions(instance: Instance, state: WorkspaceState): Record<
         const next: StoredUser = JSON.parse(JSON.stringify(previous));
         if (data.username !== undefined && data.username !== previous.username) {
             const username = String(data.username);
-            if (!/^[0-9a-zA-Z-_.]+$/.test(username)) throw failure(`${username} is not a valid username [error-input-is-not-a-valid-field]`, 'error-input-is-not-a-valid-field');
-            if (state.isUsernameTaken(username, previous._id)) throw failure(`${username} is already in use :( [error-field-unavailable]`, 'error-field-unavailable');
+            if (!/^[0-9a-zA-Z-_.]+$/.test(username))
+                throw failure(`${username} is not a valid username [error-input-is-not-a-valid-field]`, 'error-input-is-not-a-valid-field');
+            if (state.isUsernameTaken(username, previous._id))
+                throw failure(`${username} is already in use :( [error-field-unavailable]`, 'error-field-unavailable');
             next.username = username;
         }
         if (data.email !== undefined) {
@@ -161,7 +171,12 @@ export function adminActions(instance: Instance, state: WorkspaceState): Record<
         if (data.nickname !== undefined) (next as unknown as Record<string, unknown>).nickname = data.nickname;
         if (data.roles !== undefined) {
             if (!(data.roles as unknown[]).every((r) => typeof r === 'string')) throw invalidParams('data/roles must be array of strings');
-            if (previous.roles?.includes('admin') && !(data.roles as string[]).includes('admin') && activeAdmins().length === 1 && activeAdmins()[0]._id === previous._id) {
+            if (
+                previous.roles?.includes('admin') &&
+                !(data.roles as string[]).includes('admin') &&
+                activeAdmins().length === 1 &&
+                activeAdmins()[0]._id === previous._id
+            ) {
                 throw failure(NO_ADMIN, 'error-action-not-allowed');
             }
             next.roles = [...(data.roles as string[])];

@@ -132,8 +132,7 @@ export function compilePath(pattern: string): (path: string) => Record<string, s
 // ---------------------------------------------------------------------------
 
 class HostUserBridge {
-    constructor(private readonly ctx: InstanceContext) {
-    }
+    constructor(private readonly ctx: InstanceContext) {}
 
     async getById(id: string): Promise<IUser> {
         await this.ctx.readUsers(1);
@@ -173,7 +172,7 @@ class HostUserBridge {
 
     async create(data: Partial<IUser>, appId: string, options?: IUserCreationOptions): Promise<string> {
         void options;
-        const user = fromAppUser(data as Partial<IUser> & Record<string, unknown>) as StoredUser;
+        const user = fromAppUser(data) as StoredUser;
         if (!user._id) user._id = randomId();
         const now = new Date().toISOString();
         if (!user.createdAt) user.createdAt = now;
@@ -242,14 +241,11 @@ class HostUserBridge {
 }
 
 class HostRoomBridge {
-    constructor(private readonly ctx: InstanceContext) {
-    }
+    constructor(private readonly ctx: InstanceContext) {}
 
     async create(room: IRoom, members: Array<string>): Promise<string> {
         const id = randomId();
-        const userIds = members
-            .map((username) => this.ctx.state.getUserByUsername(username)?._id)
-            .filter((x): x is string => typeof x === 'string');
+        const userIds = members.map((username) => this.ctx.state.getUserByUsername(username)?._id).filter((x): x is string => typeof x === 'string');
         const creator = room.creator?.id;
         if (creator && !userIds.includes(creator)) userIds.unshift(creator);
         this.ctx.state.rooms.set(id, { _id: id, name: room.type === 'd' ? undefined : room.slugifiedName, t: room.type as 'c' | 'p' | 'd', members: [] });
@@ -407,8 +403,7 @@ function messageRecord(message: IMessage, id: string) {
 }
 
 class HostMessageBridge {
-    constructor(private readonly ctx: InstanceContext) {
-    }
+    constructor(private readonly ctx: InstanceContext) {}
 
     async create(message: IMessage): Promise<string> {
         const id = randomId();
@@ -429,7 +424,7 @@ class HostMessageBridge {
             to: user?.username,
             room: message.room?.id,
             text: message.text,
-            blocks: message.blocks as unknown[] | undefined,
+            blocks: message.blocks,
             sender: message.sender?.username,
             createdAt: new Date().toISOString(),
         });
@@ -441,7 +436,7 @@ class HostMessageBridge {
             to: room?.id,
             room: room?.id,
             text: message.text,
-            blocks: message.blocks as unknown[] | undefined,
+            blocks: message.blocks,
             sender: message.sender?.username,
             createdAt: new Date().toISOString(),
         });
@@ -540,14 +535,20 @@ class HostSchedulerBridge {
         const started: Array<Promise<string | undefined>> = [];
         for (const { id, processor, startupSetting } of processors) {
             this.ctx.store.jobs.define(this.ctx.number, id, processor as unknown as (context: Record<string, unknown>) => Promise<unknown>);
-            const startup = startupSetting as undefined | { type: string; when?: string | Date; interval?: string | number; skipImmediate?: boolean; data?: object };
+            const startup = startupSetting as
+                undefined | { type: string; when?: string | Date; interval?: string | number; skipImmediate?: boolean; data?: object };
             if (startup?.type === 'onetime') {
                 // Only when no one-time job of that name is waiting (scheduleOnceAfterRegister).
                 if (!this.ctx.store.jobs.find({ name: id, type: 'normal' }).length) {
                     started.push(this.scheduleOnce({ id, when: startup.when as string | Date, data: startup.data }, appId) as Promise<string | undefined>);
                 }
             } else if (startup?.type === 'recurring') {
-                started.push(this.scheduleRecurring({ id, interval: startup.interval as string | number, skipImmediate: startup.skipImmediate, data: startup.data }, appId) as Promise<string | undefined>);
+                started.push(
+                    this.scheduleRecurring(
+                        { id, interval: startup.interval as string | number, skipImmediate: startup.skipImmediate, data: startup.data },
+                        appId,
+                    ) as Promise<string | undefined>,
+                );
             }
         }
         if (started.length) return (await Promise.all(started)).filter((x): x is string => !!x);
@@ -586,8 +587,7 @@ class HostSchedulerBridge {
 class HostApiBridge {
     readonly endpoints: RegisteredEndpoint[] = [];
 
-    constructor(private readonly ctx: InstanceContext) {
-    }
+    constructor(private readonly ctx: InstanceContext) {}
 
     async registerApi(api: AppApi, appId: string): Promise<void> {
         const { endpoint, computedPath } = api;
@@ -614,8 +614,7 @@ class HostApiBridge {
 class HostCommandBridge {
     readonly commands = new Map<string, { command: ISlashCommand | { command: string }; appId: string; enabled: boolean }>();
 
-    constructor(private readonly ctx: InstanceContext) {
-    }
+    constructor(private readonly ctx: InstanceContext) {}
 
     async doesCommandExist(command: string): Promise<boolean> {
         return typeof command === 'string' && command.length > 0 && this.commands.has(command.toLowerCase());
@@ -662,20 +661,28 @@ class HostListenerBridge {
     }
 
     async messageEvent(int: AppInterface, message: IMessage): Promise<void | boolean | IMessage> {
-        return this._manager().getListenerManager().executeListener(int as never, message as never) as Promise<void | boolean | IMessage>;
+        return this._manager()
+            .getListenerManager()
+            .executeListener(int as never, message as never);
     }
 
     async roomEvent(int: AppInterface, room: IRoom): Promise<void | boolean | IRoom> {
-        return this._manager().getListenerManager().executeListener(int as never, room as never) as Promise<void | boolean | IRoom>;
+        return this._manager()
+            .getListenerManager()
+            .executeListener(int as never, room as never);
     }
 
     async uiKitInteractionEvent(int: AppInterface, action: IUIKitIncomingInteraction): Promise<void | boolean> {
-        return this._manager().getListenerManager().executeListener(int as never, action as never) as Promise<void | boolean>;
+        return this._manager()
+            .getListenerManager()
+            .executeListener(int as never, action as never);
     }
 
     /** User events (IPostUserCreated, ...), with the payloads Rocket.Chat's listener bridge builds. */
     async userEvent(int: AppInterface, data: unknown): Promise<unknown> {
-        return this._manager().getListenerManager().executeListener(int as never, data as never);
+        return this._manager()
+            .getListenerManager()
+            .executeListener(int as never, data as never);
     }
 }
 
@@ -721,8 +728,7 @@ class HostServerSettingBridge {
 class HostEnvironmentalVariableBridge {
     private readonly allowed = ['NODE_ENV', 'ROOT_URL', 'INSTANCE_IP'];
 
-    constructor(private readonly ctx: InstanceContext) {
-    }
+    constructor(private readonly ctx: InstanceContext) {}
 
     private _values(): Record<string, string> {
         return { NODE_ENV: process.env.NODE_ENV || 'development', ROOT_URL: this.ctx.siteUrl(), INSTANCE_IP: '127.0.0.1' };
@@ -742,8 +748,7 @@ class HostEnvironmentalVariableBridge {
 }
 
 class HostUiInteractionBridge {
-    constructor(private readonly ctx: InstanceContext) {
-    }
+    constructor(private readonly ctx: InstanceContext) {}
 
     async notifyUser(user: IUser, interaction: IUIKitInteraction): Promise<void> {
         const raw = interaction as unknown as Record<string, unknown>;
@@ -763,8 +768,7 @@ class HostUiInteractionBridge {
 }
 
 class HostUploadBridge {
-    constructor(private readonly ctx: InstanceContext) {
-    }
+    constructor(private readonly ctx: InstanceContext) {}
 
     async getById(id: string): Promise<IUpload> {
         const entry = this.ctx.state.uploadBuffers.get(id);
@@ -815,8 +819,7 @@ class HostUploadBridge {
 }
 
 class HostActivationBridge {
-    constructor(private readonly ctx: InstanceContext) {
-    }
+    constructor(private readonly ctx: InstanceContext) {}
 
     async appAdded(app: ProxiedApp): Promise<void> {
         this.ctx.log(`app added: ${app.getName()} ${app.getVersion()}`);
@@ -850,7 +853,7 @@ class HostHttpBridge {
         const { request } = info;
         let url = info.url;
         if (request.params && Object.keys(request.params).length) {
-            const qs = new URLSearchParams(request.params as Record<string, string>).toString();
+            const qs = new URLSearchParams(request.params).toString();
             url += (url.includes('?') ? '&' : '?') + qs;
         }
         const headers: Record<string, string> = { ...(request.headers || {}) };
@@ -958,7 +961,8 @@ function adapt<T extends object>(Base: BridgeClass<T> | undefined, impl: object,
     const methods = impl as Record<string, (...args: unknown[]) => unknown>;
     for (let proto = Object.getPrototypeOf(impl); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
         for (const name of Object.getOwnPropertyNames(proto)) {
-            if (name === 'constructor' || name.startsWith('_') || typeof methods[name] !== 'function' || Object.prototype.hasOwnProperty.call(bridge, name)) continue;
+            if (name === 'constructor' || name.startsWith('_') || typeof methods[name] !== 'function' || Object.prototype.hasOwnProperty.call(bridge, name))
+                continue;
             const key = `${label}.${name}`;
             Object.defineProperty(bridge, name, {
                 configurable: true,

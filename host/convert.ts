@@ -104,7 +104,7 @@ function iso(value: unknown): string | undefined {
 
 /** Rocket.Chat's AppUsersConverter.convertToRocketChat (dates kept as ISO strings). */
 export function fromAppUser(user: Partial<IUser> & Record<string, unknown>): Partial<StoredUser> {
-    return removeEmpty({
+    return removeEmpty<Record<string, unknown>>({
         _id: user.id,
         username: user.username,
         emails: user.emails,
@@ -123,7 +123,7 @@ export function fromAppUser(user: Partial<IUser> & Record<string, unknown>): Par
         federated: user.isFederated,
         federation: user.federation,
         freeSwitchExtension: user.sipExtension,
-    } as Record<string, unknown>) as Partial<StoredUser>;
+    }) as Partial<StoredUser>;
 }
 
 export function roomType(t: string): string {

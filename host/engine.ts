@@ -13,7 +13,7 @@ import * as path from 'path';
 
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 const { fixup, defaultDenoDir, findAppsEngineDir, ENGINE_PACKAGES } = require('./runtime/fixup.js') as {
     fixup(options?: { engine?: string; projectRoot?: string; denoDir?: string; quiet?: boolean }): { denoDir: string };
     defaultDenoDir(projectRoot?: string): string;
@@ -95,9 +95,11 @@ function ensureRuntimeEnvironment(pkg: string): void {
  *   1.59's through a link of its own (with its config named explicitly).
  */
 function patchRuntime(engine: Engine): void {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+     
     const childProcess = require('child_process') as typeof import('child_process');
-    const { DenoRuntimeSubprocessController } = engine.load<{ DenoRuntimeSubprocessController: { prototype: unknown } }>('server/runtime/deno/AppsEngineDenoRuntime');
+    const { DenoRuntimeSubprocessController } = engine.load<{ DenoRuntimeSubprocessController: { prototype: unknown } }>(
+        'server/runtime/deno/AppsEngineDenoRuntime',
+    );
     const proto = DenoRuntimeSubprocessController.prototype as { spawnProcess(this: { deno?: ChildProcess }): void };
     const original = proto.spawnProcess;
     const runtimeDir = path.join(engine.dir, 'deno-runtime');

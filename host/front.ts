@@ -35,7 +35,11 @@ export interface ClusterView {
 
 /** Rocket.Chat's parseParameters (lib/utils/parseParameters.ts): slash command arguments. */
 export function parseParameters(parameters: string): string[] {
-    const split = (line: string) => line.replace(/\n\r/gm, '\n').split(/[ \n\r\t]/).filter(Boolean);
+    const split = (line: string) =>
+        line
+            .replace(/\n\r/gm, '\n')
+            .split(/[ \n\r\t]/)
+            .filter(Boolean);
     if (!parameters.trim()) return [];
     const match = parameters.match(/((["'])(?:(?=(\\?))\3.)*?\2)/gs);
     let line = parameters;
@@ -182,7 +186,13 @@ export class Front {
     // ---- app endpoints ---------------------------------------------------
 
     /** As Rocket.Chat's AppApisBridge: an Express router per app; rest is "<appId>/<path>" or "<appId>/<hash>/<path>". */
-    private async appEndpoint(req: http.IncomingMessage, res: http.ServerResponse, visibility: 'public' | 'private', rest: string, search: string): Promise<void> {
+    private async appEndpoint(
+        req: http.IncomingMessage,
+        res: http.ServerResponse,
+        visibility: 'public' | 'private',
+        rest: string,
+        search: string,
+    ): Promise<void> {
         const parts = rest.split('/');
         const reqAppId = safeDecode(parts.shift() || '');
         const hash = visibility === 'private' ? safeDecode(parts.shift() || '') : undefined;
@@ -231,7 +241,7 @@ export class Front {
             Object.freeze(this.state.appUser(user._id) as IUser),
             Object.freeze(this.state.appRoom(room._id) as IRoom),
             Object.freeze(parseParameters(String(body.params ?? ''))) as string[],
-            body.tmid as string | undefined,
+            body.tmid,
             triggerId,
         );
         const done = this.instance.produced.collect();
@@ -255,9 +265,11 @@ export class Front {
         const payload = (typeof body.payload === 'object' && body.payload !== null ? body.payload : {}) as Record<string, unknown>;
         const appUser = this.state.appUser(user._id) as IUser;
         const rid = (body.rid ?? body.roomId) as string | undefined;
-        if (rid !== undefined && (typeof rid !== 'string' || !this.state.rooms.has(rid))) throw failure('The room provided does not exist.', 'error-invalid-room');
+        if (rid !== undefined && (typeof rid !== 'string' || !this.state.rooms.has(rid)))
+            throw failure('The room provided does not exist.', 'error-invalid-room');
         const room = rid ? this.state.appRoom(rid) : undefined;
-        const viewId = (body.viewId ?? (body.view as { id?: string } | undefined)?.id ?? (payload.view as { id?: string } | undefined)?.id) as string | undefined;
+        const viewId = (body.viewId ?? (body.view as { id?: string } | undefined)?.id ?? (payload.view as { id?: string } | undefined)?.id) as
+            string | undefined;
         const resolveView = (): Record<string, unknown> | undefined => {
             const given = (body.view ?? payload.view) as Record<string, unknown> | undefined;
             const stored = viewId ? this.state.views.get(viewId) : undefined;
@@ -312,7 +324,7 @@ export class Front {
         }
         // Views the app opens or updates through its answer can be submitted by id later.
         const answeredView = (response as { view?: { id?: unknown } } | undefined)?.view;
-        if (answeredView && typeof answeredView.id === 'string') this.state.views.set(answeredView.id, answeredView as Record<string, unknown>);
+        if (answeredView && typeof answeredView.id === 'string') this.state.views.set(answeredView.id, answeredView);
         return { success: true, triggerId, response: response ?? null, ...done() };
     }
 
@@ -359,7 +371,8 @@ export class Front {
 
     private async hostStats(req: http.IncomingMessage, method: string, pathname: string): Promise<unknown> {
         const reset = pathname === '/host/stats/reset';
-        if (method !== (reset ? 'POST' : 'GET')) throw new HttpError(405, { success: false, error: `Method ${method} not allowed on ${pathname}, use ${reset ? 'POST' : 'GET'}` });
+        if (method !== (reset ? 'POST' : 'GET'))
+            throw new HttpError(405, { success: false, error: `Method ${method} not allowed on ${pathname}, use ${reset ? 'POST' : 'GET'}` });
         this.requireAdmin(req);
         if (reset) this.cluster.resetStats();
         return { instances: this.cluster.stats(), success: true };

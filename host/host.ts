@@ -97,7 +97,11 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
 
     let app: IAppInfo;
     try {
-        app = (await new (engine.load<{ AppPackageParser: new () => { unpackageApp(zip: Buffer): Promise<{ info: IAppInfo }> } }>('server/compiler').AppPackageParser)().unpackageApp(zip)).info;
+        app = (
+            await new (engine.load<{ AppPackageParser: new () => { unpackageApp(zip: Buffer): Promise<{ info: IAppInfo }> } }>(
+                'server/compiler',
+            ).AppPackageParser)().unpackageApp(zip)
+        ).info;
     } catch (e) {
         throw new Error(`${opts.zipPath} is not an installable app package: ${(e as Error)?.message ?? e}`);
     }
@@ -118,7 +122,9 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         fronts.push(new Front(instance, cluster, store.workspace, (line) => log(`[${n}] ${line}`)));
     }
 
-    const handles: Array<HostInstance & { begin(install: boolean): Promise<void> }> = instances.map((instance, i) => instanceHandle(instance, fronts[i], opts, log));
+    const handles: Array<HostInstance & { begin(install: boolean): Promise<void> }> = instances.map((instance, i) =>
+        instanceHandle(instance, fronts[i], opts, log),
+    );
     let stopped: Promise<void> | undefined;
     const stop = (): Promise<void> => {
         stopped ??= (async () => {
@@ -162,14 +168,27 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         resetBridgeCalls: cluster.resetStats,
         denoPid: () => first.denoPid(),
         endpoints: () =>
-            instances[0].endpoints().map((e) => ({ path: e.path, url: `${instances[0].url}${e.computedPath}`, visibility: e.visibility, authRequired: e.authRequired, methods: e.methods })),
+            instances[0]
+                .endpoints()
+                .map((e) => ({
+                    path: e.path,
+                    url: `${instances[0].url}${e.computedPath}`,
+                    visibility: e.visibility,
+                    authRequired: e.authRequired,
+                    methods: e.methods,
+                })),
         commands: () => instances[0].commands(),
         stop,
     };
 }
 
 /** The public handle of an instance: its engine and its front, started and stopped together. */
-function instanceHandle(instance: Instance, front: Front, opts: StartHostOptions, log: (line: string) => void): HostInstance & { begin(install: boolean): Promise<void> } {
+function instanceHandle(
+    instance: Instance,
+    front: Front,
+    opts: StartHostOptions,
+    log: (line: string) => void,
+): HostInstance & { begin(install: boolean): Promise<void> } {
     let ready: Promise<void> = Promise.resolve();
     let busy: Promise<void> = Promise.resolve();
     const serial = (step: () => Promise<void>) => (busy = busy.then(step, step));
@@ -256,7 +275,15 @@ async function firstDirectoryInfo(instance: Instance, log: (line: string) => voi
     }
     const started = Date.now();
     while (instance.running) {
-        const result = await instance.executeApi(found.endpoint.path, { method: 'get', headers: {}, query: {}, params: found.params, content: undefined, privateHash: undefined, user: undefined });
+        const result = await instance.executeApi(found.endpoint.path, {
+            method: 'get',
+            headers: {},
+            query: {},
+            params: found.params,
+            content: undefined,
+            privateHash: undefined,
+            user: undefined,
+        });
         const status = (result as { status?: number })?.status;
         if (status !== 503) {
             log(`[${instance.number}] directory.info answered ${status} after ${Date.now() - started} ms`);

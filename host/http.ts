@@ -14,7 +14,7 @@ export class HttpError extends Error {
 
 /** Express 4's "extended" query parser. */
 export function parseQuery(search: string): Record<string, unknown> {
-    return qs.parse(search.replace(/^\?/, ''), { allowPrototypes: true }) as Record<string, unknown>;
+    return qs.parse(search.replace(/^\?/, ''), { allowPrototypes: true });
 }
 
 const MAX_BODY = 50 * 1024 * 1024;
@@ -113,7 +113,11 @@ function isFresh(req: IncomingMessage, status: number, etag: string): boolean {
  * `application/octet-stream`; a text type gets `; charset=utf-8`; the body a
  * weak ETag, and a GET whose If-None-Match names it gets 304.
  */
-export function sendAppResponse(req: IncomingMessage, res: ServerResponse, result: { status?: number; headers?: Record<string, unknown>; content?: unknown } | undefined): void {
+export function sendAppResponse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    result: { status?: number; headers?: Record<string, unknown>; content?: unknown } | undefined,
+): void {
     let status = Number(result?.status) || 200;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(result?.headers || {})) {
@@ -165,7 +169,12 @@ export function requireObject(body: unknown): Record<string, unknown> {
 }
 
 /** An ajv-like check of a body's properties (required ones, types, no others), with Rocket.Chat's messages. */
-export function checkProps(body: Record<string, unknown>, spec: Record<string, 'string' | 'boolean' | 'object' | 'array' | 'any'>, required: string[], where = ''): void {
+export function checkProps(
+    body: Record<string, unknown>,
+    spec: Record<string, 'string' | 'boolean' | 'object' | 'array' | 'any'>,
+    required: string[],
+    where = '',
+): void {
     for (const key of required) {
         if (body[key] === undefined) throw invalidParams(`must have required property '${key}'`);
     }
@@ -174,7 +183,11 @@ export function checkProps(body: Record<string, unknown>, spec: Record<string, '
         if (!type) throw invalidParams(`${where}must NOT have additional properties`);
         if (value === undefined || type === 'any') continue;
         const ok =
-            type === 'array' ? Array.isArray(value) : type === 'object' ? typeof value === 'object' && value !== null && !Array.isArray(value) : typeof value === type;
+            type === 'array'
+                ? Array.isArray(value)
+                : type === 'object'
+                  ? typeof value === 'object' && value !== null && !Array.isArray(value)
+                  : typeof value === type;
         if (!ok) throw invalidParams(`${where}${key} must be ${type}`);
     }
 }

@@ -127,7 +127,9 @@ export class Instance {
                 await this.manager.enableAll();
             }
             await this.requireEnabled();
-            ctx.log(`${install ? 'installed and enabled' : 'loaded and enabled'} ${this.cluster.app.name} ${this.cluster.app.version} in ${Date.now() - started} ms`);
+            ctx.log(
+                `${install ? 'installed and enabled' : 'loaded and enabled'} ${this.cluster.app.name} ${this.cluster.app.version} in ${Date.now() - started} ms`,
+            );
         } catch (e) {
             await this.stop();
             throw e;
@@ -149,7 +151,8 @@ export class Instance {
         if (aff.hasAppUserError()) problems.push(`app user error: ${JSON.stringify(aff.getAppUserError())}`);
         const license = aff.getLicenseValidationResult?.();
         if (license?.hasErrors) problems.push(`license errors: ${JSON.stringify(license.getErrors())}`);
-        if (problems.length || !aff.getApp?.()) throw new Error(`The app ${this.cluster.app.name} ${this.cluster.app.version} could not be installed.\n  ${problems.join('\n  ')}`);
+        if (problems.length || !aff.getApp?.())
+            throw new Error(`The app ${this.cluster.app.name} ${this.cluster.app.version} could not be installed.\n  ${problems.join('\n  ')}`);
         await manager.changeStatus(this.appId, AppStatus.MANUALLY_ENABLED);
     }
 
@@ -159,7 +162,11 @@ export class Instance {
         if (app && status && AppStatusUtils.isEnabled(status)) return;
         const entries = (await this.storages?.logStorage.getEntriesFor(this.appId)) ?? [];
         const errors = entries
-            .flatMap((entry) => (entry.entries || []).filter((e) => e.severity === 'error').map((e) => `${entry.method}: ${e.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`))
+            .flatMap((entry) =>
+                (entry.entries || [])
+                    .filter((e) => e.severity === 'error')
+                    .map((e) => `${entry.method}: ${e.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`),
+            )
             .slice(-10);
         throw new Error(
             `The app ${this.cluster.app.name} ${this.cluster.app.version} did not end up enabled on instance ${this.number} (status: ${status ?? 'not installed'}).` +
@@ -240,21 +247,29 @@ export class Instance {
     }
 
     executeApi(path: string, request: unknown): Promise<unknown> {
-        return this.engineManager().getApiManager().executeApi(this.appId, path, request as never);
+        return this.engineManager()
+            .getApiManager()
+            .executeApi(this.appId, path, request as never);
     }
 
     executeCommand(command: string, context: unknown): Promise<unknown> {
-        return this.engineManager().getCommandManager().executeCommand(command, context as never);
+        return this.engineManager()
+            .getCommandManager()
+            .executeCommand(command, context as never);
     }
 
     executeUiInteraction(int: AppInterface, action: unknown): Promise<unknown> {
-        return this.engineManager().getListenerManager().executeListener(int as never, action as never);
+        return this.engineManager()
+            .getListenerManager()
+            .executeListener(int as never, action as never);
     }
 
     /** Fires an event to the app on this instance, as Rocket.Chat's AppListenerBridge does, and counts it. */
     fire(event: AppInterface, payload: unknown): Promise<unknown> {
         this.countEvent(event);
-        return this.engineManager().getListenerManager().executeListener(event as never, payload as never);
+        return this.engineManager()
+            .getListenerManager()
+            .executeListener(event as never, payload as never);
     }
 
     /** Changes an app setting through this instance's engine (stores it, calls the app's onSettingUpdated). */

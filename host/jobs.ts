@@ -94,7 +94,9 @@ export class JobStore {
     }
 
     find(filter: { name?: string; type?: Job['type'] } = {}): Job[] {
-        return [...this.jobs.values()].filter((j) => (filter.name === undefined || j.name === filter.name) && (filter.type === undefined || j.type === filter.type));
+        return [...this.jobs.values()].filter(
+            (j) => (filter.name === undefined || j.name === filter.name) && (filter.type === undefined || j.type === filter.type),
+        );
     }
 
     cancel(query: CancelQuery): number {
@@ -124,10 +126,13 @@ export class JobStore {
     private arm(job: Job): void {
         this.clearTimer(job.id);
         if (this.stopped || job.nextRunAt === undefined || job.runningOn !== undefined) return;
-        const timer = setTimeout(() => {
-            this.timers.delete(job.id);
-            this.dispatch(job);
-        }, Math.max(0, job.nextRunAt - Date.now()));
+        const timer = setTimeout(
+            () => {
+                this.timers.delete(job.id);
+                this.dispatch(job);
+            },
+            Math.max(0, job.nextRunAt - Date.now()),
+        );
         timer.unref();
         this.timers.set(job.id, timer);
     }
@@ -136,7 +141,9 @@ export class JobStore {
     private dispatch(job: Job): void {
         if (this.stopped || !this.jobs.has(job.id) || job.runningOn !== undefined || job.nextRunAt === undefined) return;
         if (job.nextRunAt > Date.now()) return this.arm(job);
-        const candidates = [...(this.processors.get(job.name) ?? new Map<number, Processor>()).entries()].filter(([instance]) => !this.busy.has(`${instance}:${job.name}`));
+        const candidates = [...(this.processors.get(job.name) ?? new Map<number, Processor>()).entries()].filter(
+            ([instance]) => !this.busy.has(`${instance}:${job.name}`),
+        );
         if (!candidates.length) return;
         const [instance, processor] = candidates[this.turn++ % candidates.length];
         this.run(job, instance, processor);

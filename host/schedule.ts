@@ -53,7 +53,11 @@ const WORDS: Record<string, number> = {
 
 /** Milliseconds of a human interval such as "5 seconds" or "1 hour and 30 minutes"; undefined if it is not one. */
 export function humanInterval(text: string): number | undefined {
-    const cleaned = text.trim().toLowerCase().replace(/^every\s+/, '').replace(/^in\s+/, '');
+    const cleaned = text
+        .trim()
+        .toLowerCase()
+        .replace(/^every\s+/, '')
+        .replace(/^in\s+/, '');
     if (!cleaned) return undefined;
     const parts = cleaned.split(/\s*(?:,|\band\b)\s*/).filter(Boolean);
     let total = 0;

@@ -39,7 +39,12 @@ export function createStorages(engine: Engine, apps: AppsCollection, onLogEntry:
         }
 
         async retrieveAllPrivate(): Promise<Map<string, IAppStorageItem>> {
-            return new Map(apps.all().filter((item) => item.installationSource === 'private').map((item) => [item.id, item]));
+            return new Map(
+                apps
+                    .all()
+                    .filter((item) => item.installationSource === 'private')
+                    .map((item) => [item.id, item]),
+            );
         }
 
         async remove(id: string): Promise<{ success: boolean }> {
@@ -109,7 +114,10 @@ export function createStorages(engine: Engine, apps: AppsCollection, onLogEntry:
             super('memory');
         }
 
-        async findPaginated(query: { [field: string]: unknown }, options: IAppLogStorageFindOptions = {}): Promise<{ logs: ILoggerStorageEntry[]; total: number }> {
+        async findPaginated(
+            query: { [field: string]: unknown },
+            options: IAppLogStorageFindOptions = {},
+        ): Promise<{ logs: ILoggerStorageEntry[]; total: number }> {
             const matching = this.entries.filter((e) => Object.entries(query).every(([k, v]) => (e as unknown as Record<string, unknown>)[k] === v));
             const skip = options.skip ?? 0;
             const limit = options.limit ?? matching.length;

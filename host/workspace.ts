@@ -152,7 +152,7 @@ function parseRoom(raw: unknown, i: number, userIds: Set<string>): WorkspaceRoom
         if (seen.has(member)) throw new Error(`${at}.members[${j}] "${member}" is listed twice`);
         seen.add(member);
     });
-    return { ...(raw as object), _id: raw._id, t: raw.t, members: [...(raw.members as string[])] } as WorkspaceRoom;
+    return { ...(raw as object), _id: raw._id, t: raw.t, members: [...(raw.members as string[])] };
 }
 
 /**
@@ -210,15 +210,101 @@ export function prng(seed: number): () => number {
 }
 
 const FIRST = [
-    'Ada', 'Alan', 'Amara', 'Ana', 'Andrei', 'Aiko', 'Ben', 'Bruna', 'Carlos', 'Chen', 'Chloe', 'Dana', 'Daniel', 'Dmitri', 'Elena',
-    'Emeka', 'Eva', 'Fatima', 'Felix', 'Grace', 'Hana', 'Hugo', 'Ines', 'Ivan', 'Jamal', 'Jana', 'João', 'Julia', 'Kai', 'Kenji',
-    'Lars', 'Leila', 'Lucas', 'Maya', 'Mateo', 'Mei', 'Nadia', 'Noah', 'Olga', 'Omar', 'Priya', 'Rafael', 'Rosa', 'Sara', 'Sven',
-    'Tariq', 'Ugo', 'Vera', 'Wei', 'Yara', 'Yusuf', 'Zoe', 'Émile', 'Søren', 'Zoë',
+    'Ada',
+    'Alan',
+    'Amara',
+    'Ana',
+    'Andrei',
+    'Aiko',
+    'Ben',
+    'Bruna',
+    'Carlos',
+    'Chen',
+    'Chloe',
+    'Dana',
+    'Daniel',
+    'Dmitri',
+    'Elena',
+    'Emeka',
+    'Eva',
+    'Fatima',
+    'Felix',
+    'Grace',
+    'Hana',
+    'Hugo',
+    'Ines',
+    'Ivan',
+    'Jamal',
+    'Jana',
+    'João',
+    'Julia',
+    'Kai',
+    'Kenji',
+    'Lars',
+    'Leila',
+    'Lucas',
+    'Maya',
+    'Mateo',
+    'Mei',
+    'Nadia',
+    'Noah',
+    'Olga',
+    'Omar',
+    'Priya',
+    'Rafael',
+    'Rosa',
+    'Sara',
+    'Sven',
+    'Tariq',
+    'Ugo',
+    'Vera',
+    'Wei',
+    'Yara',
+    'Yusuf',
+    'Zoe',
+    'Émile',
+    'Søren',
+    'Zoë',
 ];
 const LAST = [
-    'Almeida', 'Anderson', 'Bauer', 'Bianchi', 'Costa', 'Dubois', 'Eriksen', 'Fernández', 'García', 'Haddad', 'Ivanova', 'Jensen',
-    'Kim', 'Kowalski', 'Lopez', 'Müller', 'Nakamura', 'Nguyen', 'Novak', 'Okafor', 'Olsen', 'Patel', 'Petrov', 'Quinn', 'Rossi',
-    'Santos', 'Schmidt', 'Silva', 'Smith', 'Tanaka', 'Usman', 'Van Dijk', 'Wang', 'Weber', 'Yilmaz', 'Zhang', "O'Brien", 'de la Cruz',
+    'Almeida',
+    'Anderson',
+    'Bauer',
+    'Bianchi',
+    'Costa',
+    'Dubois',
+    'Eriksen',
+    'Fernández',
+    'García',
+    'Haddad',
+    'Ivanova',
+    'Jensen',
+    'Kim',
+    'Kowalski',
+    'Lopez',
+    'Müller',
+    'Nakamura',
+    'Nguyen',
+    'Novak',
+    'Okafor',
+    'Olsen',
+    'Patel',
+    'Petrov',
+    'Quinn',
+    'Rossi',
+    'Santos',
+    'Schmidt',
+    'Silva',
+    'Smith',
+    'Tanaka',
+    'Usman',
+    'Van Dijk',
+    'Wang',
+    'Weber',
+    'Yilmaz',
+    'Zhang',
+    "O'Brien",
+    'de la Cruz',
 ];
 const TEAMS = ['Engineering', 'Sales', 'Support', 'Marketing', 'Finance', 'Legal', 'Design', 'Operations', 'Research', 'People'];
 const STATUS_TEXTS = ['In a meeting', 'On vacation', 'Working remotely', 'Focus time', 'Out sick', 'At lunch'];
@@ -359,7 +445,9 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
 
         const first = pick(FIRST);
         const last = pick(LAST);
-        const id = `u${String(i).padStart(6, '0')}${Math.floor(rand() * 36 ** 4).toString(36).padStart(4, '0')}`;
+        const id = `u${String(i).padStart(6, '0')}${Math.floor(rand() * 36 ** 4)
+            .toString(36)
+            .padStart(4, '0')}`;
         const createdMs = EPOCH + rand() * (NOW - EPOCH - 30 * DAY);
         const user: WorkspaceUser = { _id: id, username: '' };
 
@@ -376,7 +464,11 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
         } else {
             const style = rand();
             const base =
-                style < 0.5 ? `${slug(first)}.${slug(last)}` : style < 0.8 ? `${slug(first)}${slug(last).slice(0, 1)}` : `${slug(first)}_${Math.floor(rand() * 1000)}`;
+                style < 0.5
+                    ? `${slug(first)}.${slug(last)}`
+                    : style < 0.8
+                      ? `${slug(first)}${slug(last).slice(0, 1)}`
+                      : `${slug(first)}_${Math.floor(rand() * 1000)}`;
             user.username = unique(kind === 'guest' ? `guest-${base}` : base);
             if (!chance(0.03)) user.name = `${first} ${last}`; // a few users have no name
             if (chance(0.02)) user.name = `${first.toLowerCase()} ${last}`; // lower-case initial, for binary sort order

@@ -94,7 +94,9 @@ async function main() {
     const target = path.join(dist, zipName);
     output.writeZip(target);
     fs.rmSync(stage, { recursive: true, force: true });
-    console.log(`Packaged ${path.relative(root, target)} (${Math.round(fs.statSync(target).size / 1024)} KiB, class file ${Math.round(bundle.length / 1024)} KiB)`);
+    console.log(
+        `Packaged ${path.relative(root, target)} (${Math.round(fs.statSync(target).size / 1024)} KiB, class file ${Math.round(bundle.length / 1024)} KiB)`,
+    );
 }
 
 main().catch((error) => {

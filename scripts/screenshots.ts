@@ -23,9 +23,7 @@ import { emptyQuery, encodeQuery } from '../src/command/parse';
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'docs', 'screenshots');
 
-type Step =
-    | { kind: 'command'; params: string }
-    | { kind: 'click'; actionId: string; value?: unknown; inView?: boolean };
+type Step = { kind: 'command'; params: string } | { kind: 'click'; actionId: string; value?: unknown; inView?: boolean };
 
 interface Screen {
     name: string;
@@ -36,7 +34,11 @@ interface Screen {
 }
 
 const command = (params: string): Step => ({ kind: 'command', params });
-const open = (query: Partial<ReturnType<typeof emptyQuery>> = {}): Step => ({ kind: 'click', actionId: 'directory.open', value: encodeQuery({ ...emptyQuery(), ...query }) });
+const open = (query: Partial<ReturnType<typeof emptyQuery>> = {}): Step => ({
+    kind: 'click',
+    actionId: 'directory.open',
+    value: encodeQuery({ ...emptyQuery(), ...query }),
+});
 const change = (actionId: string, value: unknown): Step => ({ kind: 'click', actionId, value, inView: true });
 
 const SCREENS: Screen[] = [
@@ -53,7 +55,11 @@ const SCREENS: Screen[] = [
     { name: 'admin-error', user: 'admin', steps: [command('status:maybe')] },
     { name: 'admin-export', user: 'admin', steps: [command('role:admin export:csv')] },
     { name: 'admin-export-empty', user: 'admin', steps: [command('zzzz export:csv')] },
-    { name: 'admin-next-page-opens-bar', user: 'admin', steps: [{ kind: 'click', actionId: 'directory.page', value: encodeQuery({ ...emptyQuery(), page: 2 }) }] },
+    {
+        name: 'admin-next-page-opens-bar',
+        user: 'admin',
+        steps: [{ kind: 'click', actionId: 'directory.page', value: encodeQuery({ ...emptyQuery(), page: 2 }) }],
+    },
     { name: 'bar-admin', user: 'admin', steps: [open()] },
     { name: 'bar-admin-roles', user: 'admin', steps: [open(), change('directory.roles', ['admin', 'livechat-agent'])] },
     { name: 'bar-admin-agents', user: 'admin', steps: [open(), change('directory.list', 'agents')] },
@@ -74,7 +80,11 @@ const SCREENS: Screen[] = [
 ];
 
 function findRenderer(): string {
-    const candidates = [process.env.UIKIT_RENDER, path.resolve(ROOT, '../shared/tools/uikit-render/render.mjs'), path.resolve(ROOT, '../../shared/tools/uikit-render/render.mjs')];
+    const candidates = [
+        process.env.UIKIT_RENDER,
+        path.resolve(ROOT, '../shared/tools/uikit-render/render.mjs'),
+        path.resolve(ROOT, '../../shared/tools/uikit-render/render.mjs'),
+    ];
     const found = candidates.find((candidate) => candidate && fs.existsSync(candidate));
     if (!found) throw new Error('uikit-render not found: set UIKIT_RENDER to its render.mjs');
     return found;

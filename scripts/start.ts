@@ -30,14 +30,19 @@ function parseArgs(argv: string[]): Record<string, string> {
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const m = arg.match(/^--([^=]+)(?:=(.*))?$/);
-        if (!m) fail(`Unexpected argument "${arg}". Usage: npm start -- [--workspace FILE.json] [--zip APP.zip] [--users N] [--seed N] [--instances N] [--engine VERSION] [--user-read-us N]`);
+        if (!m)
+            fail(
+                `Unexpected argument "${arg}". Usage: npm start -- [--workspace FILE.json] [--zip APP.zip] [--users N] [--seed N] [--instances N] [--engine VERSION] [--user-read-us N]`,
+            );
         if (m[2] !== undefined) out[m[1]] = m[2];
         else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out[m[1]] = argv[++i];
         else out[m[1]] = 'true';
     }
     for (const key of Object.keys(out)) {
         if (!['workspace', 'zip', 'users', 'seed', 'instances', 'engine', 'user-read-us', 'help'].includes(key)) {
-            fail(`Unknown option --${key}. Options: --workspace FILE.json, --zip APP.zip, --users N, --seed N, --instances N, --engine ${ENGINE_VERSIONS.join('|')}, --user-read-us N`);
+            fail(
+                `Unknown option --${key}. Options: --workspace FILE.json, --zip APP.zip, --users N, --seed N, --instances N, --engine ${ENGINE_VERSIONS.join('|')}, --user-read-us N`,
+            );
         }
     }
     return out;
@@ -73,8 +78,14 @@ function resolveZip(given: string | undefined): string {
     let zip = newestZip();
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
     if (sourceMtime > 0 && (!zip || zip.mtime < sourceMtime) && pkg.scripts?.package) {
-        process.stdout.write(zip ? 'src/ changed since the last package: running npm run package...\n' : 'No app package in dist/: running npm run package...\n');
-        const res = spawnSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });
+        process.stdout.write(
+            zip ? 'src/ changed since the last package: running npm run package...\n' : 'No app package in dist/: running npm run package...\n',
+        );
+        const res = spawnSync('npm', ['run', '--silent', 'package'], {
+            cwd: ROOT,
+            stdio: ['ignore', 'inherit', 'inherit'],
+            shell: process.platform === 'win32',
+        });
         if (res.signal) fail(`npm run package was interrupted (${res.signal}).`);
         if (res.status !== 0) fail(`npm run package failed (exit ${res.status}).`);
         zip = newestZip();
@@ -145,7 +156,12 @@ function shellQuote(s: string): string {
 async function main(): Promise<void> {
     const args = parseArgs(process.argv.slice(2));
     if (args.help) {
-        process.stdout.write(fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*?|^ \* ?/gm, '') + '\n');
+        process.stdout.write(
+            fs
+                .readFileSync(__filename, 'utf8')
+                .split('*/')[0]
+                .replace(/^\/\*\*?|^ \* ?/gm, '') + '\n',
+        );
         return;
     }
     if (args.users && !(Number(args.users) > 0)) fail(`--users must be a positive number, got "${args.users}"`);
@@ -198,7 +214,16 @@ async function main(): Promise<void> {
     );
     const started = Date.now();
     try {
-        running = await startHost({ zipPath, workspace, port, host, instances, engine, userReadUs, log: verbose ? (line) => process.stderr.write(`[host] ${line}\n`) : undefined });
+        running = await startHost({
+            zipPath,
+            workspace,
+            port,
+            host,
+            instances,
+            engine,
+            userReadUs,
+            log: verbose ? (line) => process.stderr.write(`[host] ${line}\n`) : undefined,
+        });
     } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (err.code === 'EADDRINUSE') fail(`A port from ${port} to ${port + instances - 1} on ${host} is already in use: set PORT to another port.`);
@@ -221,8 +246,12 @@ async function main(): Promise<void> {
         `Local workspace: ${url}`,
         ...(instances > 1 ? running.instances.map((i) => `  instance ${i.number}: ${i.url}`) : []),
         `App: ${appId} (version ${appVersion}, engine ${engine})`,
-        admin ? `Admin:         X-User-Id: ${admin._id}   X-Auth-Token: ${admin.authToken}   (${admin.username})` : 'Admin:         (no admin with an authToken in this workspace)',
-        ordinary ? `Ordinary user: X-User-Id: ${ordinary._id}   X-Auth-Token: ${ordinary.authToken}   (${ordinary.username})` : 'Ordinary user: (none with an authToken in this workspace)',
+        admin
+            ? `Admin:         X-User-Id: ${admin._id}   X-Auth-Token: ${admin.authToken}   (${admin.username})`
+            : 'Admin:         (no admin with an authToken in this workspace)',
+        ordinary
+            ? `Ordinary user: X-User-Id: ${ordinary._id}   X-Auth-Token: ${ordinary.authToken}   (${ordinary.username})`
+            : 'Ordinary user: (none with an authToken in this workspace)',
         '',
         'Try:',
         `  curl -s ${auth(caller)} '${base}/users.list?count=5&offset=0&sort={"username":1}' -g`,

@@ -109,7 +109,10 @@ export class DirectoryService {
         }
         void this.tick();
         let timeout: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([this.firstDirectory, new Promise((resolve) => (timeout = setTimeout(resolve, this.options.firstDirectoryBudgetMs ?? FIRST_DIRECTORY_BUDGET_MS)))]);
+        await Promise.race([
+            this.firstDirectory,
+            new Promise((resolve) => (timeout = setTimeout(resolve, this.options.firstDirectoryBudgetMs ?? FIRST_DIRECTORY_BUDGET_MS))),
+        ]);
         clearTimeout(timeout);
         if (!this.current) {
             throw new DirectoryUnavailable(RETRY_AFTER_SECONDS);
@@ -154,14 +157,22 @@ export class DirectoryService {
             loading: this.work?.kind === 'load',
             instance: this.instanceId,
             ageMs: snapshot ? this.now() - snapshot.crawlStartedAt : null,
-            snapshot: snapshot ? { id: snapshot.id, builder: snapshot.builder, builtAt: new Date(snapshot.builtAt).toISOString(), users: snapshot.users, chunks: snapshot.chunks } : null,
+            snapshot: snapshot
+                ? {
+                      id: snapshot.id,
+                      builder: snapshot.builder,
+                      builtAt: new Date(snapshot.builtAt).toISOString(),
+                      users: snapshot.users,
+                      chunks: snapshot.chunks,
+                  }
+                : null,
             lastBuild: this.report ?? null,
         };
     }
 
     /** A user the app learned of from an event or a request. */
     upsert(user: IUser): void {
-        this.record({ op: 'upsert', record: toUserRecord(user as unknown as EngineUser) });
+        this.record({ op: 'upsert', record: toUserRecord(user) });
     }
 
     /** Adds a user met in a request when the directory lacks it (users in no room come in this way). */
@@ -182,7 +193,7 @@ export class DirectoryService {
                 .getUserReader()
                 .getById(userId)
                 .then((user) => {
-                    const record = user && toUserRecord(user as unknown as EngineUser);
+                    const record = user && toUserRecord(user);
                     if (record && !sameRecord(record, this.current?.get(userId))) {
                         this.record({ op: 'upsert', record });
                     }
@@ -347,8 +358,20 @@ export class DirectoryService {
             })();
             const written = await writeSnapshot(store, id, records);
             const retainFeedFrom = Math.min(started - 60_000, this.now() - 2 * this.options.maxAgeMs() - 5 * 60_000);
-            const prunedThroughMinute = await this.feed.prune(previous ? previous.prunedThroughMinute + 1 : Math.floor(retainFeedFrom / 60_000), retainFeedFrom);
-            const pointer: SnapshotPointer = { kind: 'snapshot', id, previous: previous?.id, builder: me, crawlStartedAt: started, builtAt: this.now(), ...written, prunedThroughMinute };
+            const prunedThroughMinute = await this.feed.prune(
+                previous ? previous.prunedThroughMinute + 1 : Math.floor(retainFeedFrom / 60_000),
+                retainFeedFrom,
+            );
+            const pointer: SnapshotPointer = {
+                kind: 'snapshot',
+                id,
+                previous: previous?.id,
+                builder: me,
+                crawlStartedAt: started,
+                builtAt: this.now(),
+                ...written,
+                prunedThroughMinute,
+            };
             await publishPointer(store, pointer);
             this.snapshot = pointer;
             if (previous?.previous) {

@@ -13,7 +13,12 @@ import { ApiSecurity, ApiVisibility, IApiRequest, IApiResponse } from '@rocket.c
 import { App } from '@rocket.chat/apps-engine/definition/App';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
-import type { IUIKitInteractionHandler, IUIKitResponse, UIKitBlockInteractionContext, UIKitViewCloseInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
+import type {
+    IUIKitInteractionHandler,
+    IUIKitResponse,
+    UIKitBlockInteractionContext,
+    UIKitViewCloseInteractionContext,
+} from '@rocket.chat/apps-engine/definition/uikit';
 import type {
     IPostUserCreated,
     IPostUserDeleted,
@@ -38,8 +43,10 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 /** The periodic crawl: a scheduler job, so that it runs on one instance of a cluster. */
 const REBUILD_JOB = 'directory-rebuild';
 
-export default class UserDirectoryApp extends App
-    implements IPostUserCreated, IPostUserUpdated, IPostUserDeleted, IPostUserStatusChanged, IPostUserLoggedIn, IUIKitInteractionHandler {
+export default class UserDirectoryApp
+    extends App
+    implements IPostUserCreated, IPostUserUpdated, IPostUserDeleted, IPostUserStatusChanged, IPostUserLoggedIn, IUIKitInteractionHandler
+{
     private config: Config = defaultConfig();
     private settingValues = new Map<string, unknown>();
     private readonly store: PersistenceStore;
@@ -103,7 +110,11 @@ export default class UserDirectoryApp extends App
 
     /** One recurring job for the whole cluster: every instance schedules the same id, which the scheduler keeps once. */
     private async scheduleRebuilds(configurationModify: IConfigurationModify): Promise<void> {
-        await configurationModify.scheduler.scheduleRecurring({ id: REBUILD_JOB, interval: `${this.config.directoryMaxAgeMs / 1000} seconds`, skipImmediate: false });
+        await configurationModify.scheduler.scheduleRecurring({
+            id: REBUILD_JOB,
+            interval: `${this.config.directoryMaxAgeMs / 1000} seconds`,
+            skipImmediate: false,
+        });
     }
 
     /** The directory and settings to answer from (the first call waits for the first build). */
@@ -112,7 +123,11 @@ export default class UserDirectoryApp extends App
     }
 
     /** Answers an endpoint request from the core. */
-    public async answer(request: IApiRequest, handler: (request: ListRequest, context: ListContext) => ApiResponse, persis: IPersistence): Promise<IApiResponse> {
+    public async answer(
+        request: IApiRequest,
+        handler: (request: ListRequest, context: ListContext) => ApiResponse,
+        persis: IPersistence,
+    ): Promise<IApiResponse> {
         const onUnexpected = (error: unknown) => this.getLogger().error('Request failed', error);
         this.store.attach(persis);
         let response: ApiResponse;
@@ -131,7 +146,11 @@ export default class UserDirectoryApp extends App
             return {
                 status: 503,
                 headers: { ...JSON_HEADERS, 'retry-after': String(retryAfter) },
-                content: { success: false, error: 'The user directory is not available yet; try again shortly [error-directory-unavailable]', errorType: 'error-directory-unavailable' },
+                content: {
+                    success: false,
+                    error: 'The user directory is not available yet; try again shortly [error-directory-unavailable]',
+                    errorType: 'error-directory-unavailable',
+                },
             };
         }
         return { status: response.status, headers: JSON_HEADERS, content: response.content };
@@ -168,7 +187,13 @@ export default class UserDirectoryApp extends App
         this.directory.upsert(user);
     }
 
-    public executeBlockActionHandler(context: UIKitBlockInteractionContext, read: IRead, _http: IHttp, _persistence: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+    public executeBlockActionHandler(
+        context: UIKitBlockInteractionContext,
+        read: IRead,
+        _http: IHttp,
+        _persistence: IPersistence,
+        modify: IModify,
+    ): Promise<IUIKitResponse> {
         return this.chat.handleBlockAction(context, read, modify);
     }
 

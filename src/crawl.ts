@@ -50,7 +50,7 @@ async function crawl(read: IRead, previous: Directory | undefined, includeAppUse
     const directory = new Directory();
     const add = (user: IUser | undefined) => {
         if (user?.id && !directory.has(user.id)) {
-            directory.upsert(toUserRecord(user as unknown as EngineUser));
+            directory.upsert(toUserRecord(user));
         }
     };
 
@@ -85,7 +85,11 @@ async function crawl(read: IRead, previous: Directory | undefined, includeAppUse
         const isDirect = (room: IRoomRaw) => room.type === RoomType.DIRECT_MESSAGE && Array.isArray(room.userIds) && room.userIds.length > 0;
         // Only what a direct room's later check needs is kept.
         directRooms.push(...page.filter(isDirect).map((room) => ({ id: room.id, userIds: room.userIds }) as IRoomRaw));
-        await forEachLimited(page.filter((room) => !isDirect(room)), MEMBER_READS_IN_FLIGHT, readMembers);
+        await forEachLimited(
+            page.filter((room) => !isDirect(room)),
+            MEMBER_READS_IN_FLIGHT,
+            readMembers,
+        );
         if (page.length < ROOM_PAGE_SIZE) {
             break;
         }

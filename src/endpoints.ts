@@ -68,7 +68,12 @@ export function createEndpoints(app: IApp, answerer: RequestAnswerer): ApiEndpoi
         new CoreEndpoint(app, answerer, 'users.listByStatus', listing(selectUsersByStatus)),
         // Engine 1.59's runtime cannot route a path with a parameter (it splits the method
         // name at every ':'), so the two real types also get literal paths, matched first.
-        ...LIVECHAT_TYPES.map((type) => new CoreEndpoint(app, answerer, `livechat/users/${type}`, (request, context) => listing(selectLivechatUsers)({ ...request, params: { ...request.params, type } }, context))),
+        ...LIVECHAT_TYPES.map(
+            (type) =>
+                new CoreEndpoint(app, answerer, `livechat/users/${type}`, (request, context) =>
+                    listing(selectLivechatUsers)({ ...request, params: { ...request.params, type } }, context),
+                ),
+        ),
         new CoreEndpoint(app, answerer, 'livechat/users/:type', listing(selectLivechatUsers)),
         new CoreEndpoint(app, answerer, 'directory.info', (request, context) => directoryInfo(request, context, answerer.buildFacts())),
     ];

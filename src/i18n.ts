@@ -4,7 +4,7 @@
  * command's description; they are bundled into the class file by the
  * packager, so no bridge call is needed to read them.
  */
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 const CATALOGS: Record<string, Record<string, string> | undefined> = { en: require('../i18n/en.json'), de: require('../i18n/de.json') };
 
 export interface Translate {
@@ -23,7 +23,12 @@ export function translator(language?: string): Translate {
     const catalog = CATALOGS[locale] ?? {};
     const fallback = CATALOGS.en ?? {};
     const numbers = new Intl.NumberFormat(locale);
-    const dates = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : locale, { day: locale === 'en' ? 'numeric' : '2-digit', month: locale === 'en' ? 'short' : '2-digit', year: 'numeric', timeZone: 'UTC' });
+    const dates = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : locale, {
+        day: locale === 'en' ? 'numeric' : '2-digit',
+        month: locale === 'en' ? 'short' : '2-digit',
+        year: 'numeric',
+        timeZone: 'UTC',
+    });
     const plurals = new Intl.PluralRules(locale);
 
     const t = ((key, values = {}) => {

@@ -152,7 +152,8 @@ function patchFiles(engineDir, changed) {
 
     // 2. The missing AppsEngineException.ts source (only 1.62's runtime imports it).
     const uploadHandler = path.join(runtimeDir, 'handlers', 'app', 'handleUploadEvents.ts');
-    if (fs.existsSync(uploadHandler)) writeIfChanged(path.join(engineDir, 'src', 'definition', 'exceptions', 'AppsEngineException.ts'), APPS_ENGINE_EXCEPTION_STANDIN, changed);
+    if (fs.existsSync(uploadHandler))
+        writeIfChanged(path.join(engineDir, 'src', 'definition', 'exceptions', 'AppsEngineException.ts'), APPS_ENGINE_EXCEPTION_STANDIN, changed);
 
     return { runtimeDir, configPath, config };
 }
@@ -248,7 +249,9 @@ if (require.main === module) {
                 fixup({ engine, force: args.includes('--force'), quiet: args.includes('--quiet') });
             } catch (e) {
                 // Not fatal for the install: the host caches again (and reports) when it starts an app.
-                console.warn(`[apps-engine fixup] warning: could not cache ${engine}'s runtime dependencies; the host will retry when it starts.\n${e.message}`);
+                console.warn(
+                    `[apps-engine fixup] warning: could not cache ${engine}'s runtime dependencies; the host will retry when it starts.\n${e.message}`,
+                );
             }
         }
     }

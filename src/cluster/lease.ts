@@ -21,7 +21,13 @@ export const leaseIsFree = (lease: Lease | undefined, me: string, now: number) =
  * back; of claims made at the same moment only the last written survives, so
  * exactly one claimant finds its own name.
  */
-export async function claimLease(store: SharedStore, current: Lease | undefined, me: string, now: () => number, sleep: (ms: number) => Promise<void>): Promise<boolean> {
+export async function claimLease(
+    store: SharedStore,
+    current: Lease | undefined,
+    me: string,
+    now: () => number,
+    sleep: (ms: number) => Promise<void>,
+): Promise<boolean> {
     if (!leaseIsFree(current, me, now())) {
         return false;
     }

@@ -55,7 +55,9 @@ export class DirectoryChat {
             const render = await this.renderContext(read, t);
             if (command.kind === 'help') {
                 const listContext = await this.source.context();
-                const admin = seesFullUserInfo(toCaller(user), listContext.config) ? { customFields: [...facetsOf(listContext.directory).customFields.keys()] } : undefined;
+                const admin = seesFullUserInfo(toCaller(user), listContext.config)
+                    ? { customFields: [...facetsOf(listContext.directory).customFields.keys()] }
+                    : undefined;
                 const help = renderHelp(render, admin);
                 return this.notify(user, room, read, modify, help.text, help.blocks);
             }
@@ -159,13 +161,22 @@ export class DirectoryChat {
         await modify.getCreator().getUploadCreator().uploadBuffer(Buffer.from(csv, 'utf8'), { filename, room: directRoom, user: appUser });
         if (room && room.id !== directRoom.id) {
             const bot = appUser.username;
-            await this.notify(user, room, read, modify, t.count('export_sent', listing.total, { file: code(filename), bot: text(bot), url: directMessageUrl(render.siteUrl, bot) }));
+            await this.notify(
+                user,
+                room,
+                read,
+                modify,
+                t.count('export_sent', listing.total, { file: code(filename), bot: text(bot), url: directMessageUrl(render.siteUrl, bot) }),
+            );
         }
     }
 
     private async directRoom(appUser: IUser, user: IUser, read: IRead, modify: IModify): Promise<IRoom> {
         const usernames = [appUser.username, user.username];
-        const existing = await read.getRoomReader().getDirectByUsernames(usernames).catch(() => undefined);
+        const existing = await read
+            .getRoomReader()
+            .getDirectByUsernames(usernames)
+            .catch(() => undefined);
         if (existing) {
             return existing;
         }

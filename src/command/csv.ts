@@ -2,7 +2,10 @@ import type { DirectoryList } from './parse';
 
 /** Columns of an export, per list; emails only for callers who may see them. */
 export function csvColumns(list: DirectoryList, showEmails: boolean): string[] {
-    const columns = list === 'users' ? ['_id', 'username', 'name', 'emails', 'roles', 'status', 'active', 'type', 'lastLogin'] : ['_id', 'username', 'name', 'status', 'emails'];
+    const columns =
+        list === 'users'
+            ? ['_id', 'username', 'name', 'emails', 'roles', 'status', 'active', 'type', 'lastLogin']
+            : ['_id', 'username', 'name', 'status', 'emails'];
     return showEmails ? columns : columns.filter((column) => column !== 'emails');
 }
 

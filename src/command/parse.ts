@@ -29,7 +29,10 @@ export type Command = { kind: 'help' } | { kind: 'list'; query: DirectoryQuery; 
 
 /** A problem with what the user typed: an i18n key and its values. */
 export class CommandError extends Error {
-    constructor(public readonly key: string, public readonly values: Record<string, string> = {}) {
+    constructor(
+        public readonly key: string,
+        public readonly values: Record<string, string> = {},
+    ) {
         super(key);
     }
 }
@@ -170,7 +173,8 @@ export function decodeQuery(value: string | undefined): DirectoryQuery {
             type: isText(parsed.type) ? parsed.type : undefined,
             loggedIn: typeof parsed.loggedIn === 'boolean' ? parsed.loggedIn : undefined,
             sort: sort && SORTABLE_FIELDS[list].includes(sort.field) ? { field: sort.field, direction: sort.direction } : undefined,
-            inactiveDays: Number.isInteger(parsed.inactiveDays) && parsed.inactiveDays > 0 && parsed.inactiveDays <= MAX_INACTIVE_DAYS ? parsed.inactiveDays : undefined,
+            inactiveDays:
+                Number.isInteger(parsed.inactiveDays) && parsed.inactiveDays > 0 && parsed.inactiveDays <= MAX_INACTIVE_DAYS ? parsed.inactiveDays : undefined,
             customFields: Object.fromEntries(Object.entries(fields).filter(([key, text]) => FILTER_KEY.test(key) && isText(text))) as Record<string, string>,
             page: Number.isInteger(parsed.page) && parsed.page > 0 && parsed.page <= MAX_PAGE ? parsed.page : 1,
         };

@@ -101,7 +101,7 @@ function avatar(fields: Record<string, unknown>, siteUrl: string): { type: 'imag
 /** One line per user: avatar, presence, name, username, and the details that matter. */
 function rowBlock(row: Row, page: DirectoryPage, context: RenderContext): ContextBlock {
     const line = [`${title(row.fields)} ${usernameDetail(row.fields).join('')}`.trim(), ...rowDetails(row, page, context.t)].join(SEPARATOR);
-    return { type: 'context', elements: [...avatar(row.fields, context.siteUrl), { type: 'mrkdwn', text: line }] } as ContextBlock;
+    return { type: 'context', elements: [...avatar(row.fields, context.siteUrl), { type: 'mrkdwn', text: line }] };
 }
 
 /** "*Users* · “jerome” · role:admin · status:active" */
@@ -129,8 +129,8 @@ function summary(page: DirectoryPage, t: Translate): string {
     return `${t('list_range', { from: t.number(from), to: t.number(to), total })}${SEPARATOR}${t('list_page', { page: t.number(page.query.page), pages: t.number(page.pageCount) })}`;
 }
 
-const mrkdwnContext = (mrkdwn: string): ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn }] }) as ContextBlock;
-const section = (mrkdwn: string): LayoutBlock => ({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } }) as LayoutBlock;
+const mrkdwnContext = (mrkdwn: string): ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn }] });
+const section = (mrkdwn: string): LayoutBlock => ({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } });
 
 function button(context: RenderContext, blockId: string, actionId: string, label: string, value: string, extra: Partial<ButtonElement> = {}): ButtonElement {
     return { type: 'button', appId: context.appId, blockId, actionId, text: { type: 'plain_text', text: label }, value, ...extra };
@@ -233,14 +233,19 @@ function filterBlocks(page: DirectoryPage, context: RenderContext, facets: ViewF
                 maxLength: MAX_SEARCH_LENGTH,
                 dispatchActionConfig: ['on_character_entered'],
             },
-        } as LayoutBlock,
+        },
     ];
     // One select per row: each spans the bar whatever its text, so that no choice moves the others.
     const select = (actionId: string, label: string, choices: Array<[string, string]>, value: string) => {
         const blockId = `directory.view.${actionId}`;
         rows.push({ type: 'actions', blockId, elements: [labelledSelect(context, blockId, actionId, label, choices, value)] } as unknown as LayoutBlock);
     };
-    select(Action.list, t('filter_list'), LISTS.map((list) => [list, t(`list_${list}`)]), query.list);
+    select(
+        Action.list,
+        t('filter_list'),
+        LISTS.map((list) => [list, t(`list_${list}`)]),
+        query.list,
+    );
     const roles = [...new Set([...facets.roles, ...query.roles])];
     rows.push({
         type: 'input',
@@ -286,10 +291,12 @@ function viewRowBlocks(row: Row, page: DirectoryPage, context: RenderContext): L
             type: 'section',
             text: { type: 'mrkdwn', text: title(row.fields) },
             ...(username && {
-                accessory: button(context, 'directory.view.rows', Action.message, context.t('button_message'), username, { url: directMessageUrl(context.siteUrl, username) }),
+                accessory: button(context, 'directory.view.rows', Action.message, context.t('button_message'), username, {
+                    url: directMessageUrl(context.siteUrl, username),
+                }),
             }),
-        } as LayoutBlock,
-        { type: 'context', elements: [...avatar(row.fields, context.siteUrl), { type: 'mrkdwn', text: details.join(SEPARATOR) || ' ' }] } as ContextBlock,
+        },
+        { type: 'context', elements: [...avatar(row.fields, context.siteUrl), { type: 'mrkdwn', text: details.join(SEPARATOR) || ' ' }] },
     ];
 }
 
@@ -308,7 +315,7 @@ export function renderDirectoryView(page: DirectoryPage, context: RenderContext,
                 ...pagingButtons(page, context, actionsBlockId),
                 ...(page.total > 0 ? [button(context, actionsBlockId, Action.export, t('button_export'), encodeQuery(page.query))] : []),
             ],
-        } as LayoutBlock,
+        },
     ];
     return { id: DIRECTORY_VIEW_ID, type: 'contextualBar', title: { type: 'plain_text' as const, text: t('directory_title') }, blocks };
 }
@@ -344,7 +351,11 @@ export function renderHelp(context: RenderContext, admin: { customFields: string
     const blocks: LayoutBlock[] = [
         ...sections.map(section),
         mrkdwnContext(t('help_footer')),
-        { type: 'actions', blockId, elements: [button(context, blockId, Action.open, t('button_open'), encodeQuery(emptyQuery()), { style: 'primary' })] } as LayoutBlock,
+        {
+            type: 'actions',
+            blockId,
+            elements: [button(context, blockId, Action.open, t('button_open'), encodeQuery(emptyQuery()), { style: 'primary' })],
+        },
     ];
     return { text: [...sections, t('help_footer')].join('\n'), blocks };
 }

@@ -37,7 +37,10 @@ export class Dictionary<T> {
     private readonly codes = new Map<string, number>();
 
     /** `keep` makes the copy a new value is held as (values are shared: they must not change). */
-    constructor(private readonly keyOf: (value: T) => string, private readonly keep: (value: T) => T = (value) => value) {}
+    constructor(
+        private readonly keyOf: (value: T) => string,
+        private readonly keep: (value: T) => T = (value) => value,
+    ) {}
 
     code(value: T | undefined): number {
         if (value === undefined) {
@@ -147,7 +150,13 @@ export class UserColumns {
         const emails = record.emails;
         this.emailAddresses[slot] = undefined;
         if (emails && emails.length > 0) flags |= Flag.HAS_EMAIL;
-        if (emails && emails.length === 1 && Object.keys(emails[0]).length === 2 && typeof emails[0].address === 'string' && typeof emails[0].verified === 'boolean') {
+        if (
+            emails &&
+            emails.length === 1 &&
+            Object.keys(emails[0]).length === 2 &&
+            typeof emails[0].address === 'string' &&
+            typeof emails[0].verified === 'boolean'
+        ) {
             this.emailAddresses[slot] = emails[0].address;
             if (emails[0].verified) flags |= Flag.EMAIL_VERIFIED;
         } else if (emails !== undefined) {
@@ -223,8 +232,12 @@ export class UserColumns {
      */
     pathCodes(path: readonly string[]): { codes: Uint32Array; reached: (code: number) => readonly unknown[] } | undefined {
         if (path.length === 1) {
-            const dictionary = ({ type: this.types, status: this.statuses, statusText: this.statusTexts, roles: this.roleLists } as Record<string, Dictionary<unknown>>)[path[0]];
-            const codes = ({ type: this.typeCodes, status: this.statusCodes, statusText: this.statusTextCodes, roles: this.roleCodes } as Record<string, Uint32Array>)[path[0]];
+            const dictionary = (
+                { type: this.types, status: this.statuses, statusText: this.statusTexts, roles: this.roleLists } as Record<string, Dictionary<unknown>>
+            )[path[0]];
+            const codes = (
+                { type: this.typeCodes, status: this.statusCodes, statusText: this.statusTextCodes, roles: this.roleCodes } as Record<string, Uint32Array>
+            )[path[0]];
             return dictionary && { codes, reached: (code) => (code === 0 ? [] : [dictionary.values[code]]) };
         }
         if (path[0] !== 'customFields') {
@@ -350,7 +363,13 @@ export const NOT_CODED = 0xffffffff;
 
 /** Strings, finite numbers, booleans and null: what JSON writes back exactly, so their JSON is a safe key. */
 const hasOnlyPlainValues = (fields: Record<string, unknown>) =>
-    Object.values(fields).every((value) => value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0)));
+    Object.values(fields).every(
+        (value) =>
+            value === null ||
+            typeof value === 'string' ||
+            typeof value === 'boolean' ||
+            (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0)),
+    );
 
 const isPlainValue = (value: unknown) => value === null || (typeof value !== 'object' && typeof value !== 'function');
 const plainKey = (values: readonly unknown[]) => values.map((value) => `${typeof value}:${String(value)}`).join('\u0000');
@@ -360,7 +379,10 @@ class PathColumn {
     readonly values = new Dictionary<unknown[]>(plainKey);
     codes: Uint32Array;
 
-    constructor(private readonly path: readonly string[], capacity: number) {
+    constructor(
+        private readonly path: readonly string[],
+        capacity: number,
+    ) {
         this.codes = new Uint32Array(capacity);
     }
 

@@ -117,7 +117,11 @@ const STEP = 1024;
  * contiguous memory instead of one call per user.
  */
 class SearchText {
-    private constructor(private readonly text: string, private readonly starts: Int32Array, private readonly slots: Int32Array) {}
+    private constructor(
+        private readonly text: string,
+        private readonly starts: Int32Array,
+        private readonly slots: Int32Array,
+    ) {}
 
     static *build(live: Int32Array, keyOf: (slot: number) => string): Job<SearchText> {
         const parts = new Array<string>(live.length);
@@ -184,7 +188,12 @@ function* sortSlots(slots: Int32Array, compare: (a: number, b: number) => number
 
 /** One sort order over all live slots; ties broken by `_id`, so the order is total and pages never overlap. */
 class SortedOrder {
-    private constructor(private readonly spec: readonly SortKey[], private readonly users: UserColumns, private sorted: Int32Array, private count: number) {}
+    private constructor(
+        private readonly spec: readonly SortKey[],
+        private readonly users: UserColumns,
+        private sorted: Int32Array,
+        private count: number,
+    ) {}
 
     static *build(spec: readonly SortKey[], users: UserColumns, live: Int32Array): Job<SortedOrder> {
         const compare = yield* comparison(spec, users, live);
@@ -497,7 +506,7 @@ export class Directory implements DirectoryColumns {
         if (this.texts && (!known || searchedBefore !== this.searchKey(slot))) {
             this.markStale(slot);
         }
-        this.orders.forEach((order) => order.insert(slot as number));
+        this.orders.forEach((order) => order.insert(slot));
     }
 
     remove(id: string): boolean {
@@ -576,7 +585,8 @@ export class Directory implements DirectoryColumns {
             for (let slot = 0; slot < matches.length; slot++) {
                 if (matches[slot] === 1) found[next++] = slot;
             }
-            const sorted = total <= SORT_MATCHES_ALONE ? runNow(SortedOrder.build(sort, this.users, found)).slots() : SortedOrder.first(sort, this.users, found, end);
+            const sorted =
+                total <= SORT_MATCHES_ALONE ? runNow(SortedOrder.build(sort, this.users, found)).slots() : SortedOrder.first(sort, this.users, found, end);
             const records: UserRecord[] = [];
             for (let i = offset; i < sorted.length && i < end; i++) {
                 records.push(this.users.record(sorted[i]));

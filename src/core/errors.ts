@@ -9,15 +9,17 @@ export interface ApiResponse {
  * the core and turned into the response by `respond`.
  */
 export class ApiError extends Error {
-    constructor(public readonly status: number, public readonly body: Record<string, unknown>) {
+    constructor(
+        public readonly status: number,
+        public readonly body: Record<string, unknown>,
+    ) {
         super(String(body.error));
     }
 }
 
 const LOGIN_REQUIRED = 'You must be logged in to do this.';
 
-export const unauthenticated = (): ApiError =>
-    new ApiError(401, { success: false, status: 'error', message: LOGIN_REQUIRED, error: LOGIN_REQUIRED });
+export const unauthenticated = (): ApiError => new ApiError(401, { success: false, status: 'error', message: LOGIN_REQUIRED, error: LOGIN_REQUIRED });
 
 /** The route's own permission is missing. */
 export const missingPermission = (): ApiError =>
@@ -41,7 +43,7 @@ export const invalidJsonQuery = (errorType: JsonQueryError, message: string): Ap
  * query parser turned into an array or object is shown as JSON.
  */
 export function rawText(raw: unknown): string {
-    return typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
+    return typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
 }
 
 export const invalidSort = (raw: unknown): ApiError => invalidJsonQuery('error-invalid-sort', `Invalid sort parameter provided: "${rawText(raw)}"`);

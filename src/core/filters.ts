@@ -25,7 +25,7 @@ export function hasFlag(flag: number, present: boolean): Filter {
         key: `${present ? '+' : '-'}${flag}`,
         narrow({ flags }, matches) {
             for (let slot = 0; slot < matches.length; slot++) {
-                if (matches[slot] === 1 && (flags[slot] & flag) !== 0 !== present) matches[slot] = 0;
+                if (matches[slot] === 1 && ((flags[slot] & flag) !== 0) !== present) matches[slot] = 0;
             }
         },
     };

@@ -238,7 +238,6 @@ function disjunction(branches: Narrowing[]): Narrowing {
     };
 }
 
-
 /**
  * A condition on one field path, tested in each slot still matching: once
  * per distinct value where the directory holds the path's values as codes
@@ -425,13 +424,16 @@ function plainOperator(operator: string, operand: unknown, condition: Record<str
 /** The rare operators, on one field, through sift: tested on a document holding only that field. */
 function siftFieldTest(key: string, condition: unknown): (value: unknown) => boolean {
     const root = key.split('.')[0];
-    const test = sift({ [key]: condition }, {
-        operations: {
-            $regex: (pattern: string, ownerQuery: Record<string, unknown>, options: Parameters<typeof createEqualsOperation>[2]) => {
-                const matches = compileRegex(pattern, ownerQuery.$options as string | undefined);
-                return createEqualsOperation((value: unknown) => typeof value === 'string' && matches(value), ownerQuery, options);
+    const test = sift(
+        { [key]: condition },
+        {
+            operations: {
+                $regex: (pattern: string, ownerQuery: Record<string, unknown>, options: Parameters<typeof createEqualsOperation>[2]) => {
+                    const matches = compileRegex(pattern, ownerQuery.$options as string | undefined);
+                    return createEqualsOperation((value: unknown) => typeof value === 'string' && matches(value), ownerQuery, options);
+                },
             },
         },
-    }) as (document: unknown) => boolean;
+    ) as (document: unknown) => boolean;
     return (value) => test(value === undefined ? {} : { [root]: value });
 }

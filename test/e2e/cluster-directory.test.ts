@@ -21,7 +21,12 @@ async function userOn(client: Client, username: string): Promise<Record<string, 
 }
 
 /** Waits until `check` holds for the user on every given instance; returns how long that took. */
-async function visibleOn(targets: Client[], username: string, check: (user: Record<string, any> | undefined) => boolean, giveUpMs = 5 * PROPAGATION_MS): Promise<number> {
+async function visibleOn(
+    targets: Client[],
+    username: string,
+    check: (user: Record<string, any> | undefined) => boolean,
+    giveUpMs = 5 * PROPAGATION_MS,
+): Promise<number> {
     const started = Date.now();
     for (;;) {
         const users = await Promise.all(targets.map((client) => userOn(client, username)));
@@ -46,13 +51,19 @@ it('instances started together crawl once: one instance read the members, the ot
 });
 
 it('a created user is listed on the other instances within a second', async () => {
-    const created = await admin(1).post('/api/v1/users.create', { username: 'cluster.newcomer', name: 'New Comer', email: 'cluster.newcomer@example.com', password: 'secret-pass' }, 'admin');
+    const created = await admin(1).post(
+        '/api/v1/users.create',
+        { username: 'cluster.newcomer', name: 'New Comer', email: 'cluster.newcomer@example.com', password: 'secret-pass' },
+        'admin',
+    );
     expect(created.status).toBe(200);
     expect(await visibleOn(others(1), 'cluster.newcomer', (user) => user?.name === 'New Comer')).toBeLessThan(PROPAGATION_MS);
 });
 
 it('an update and a deactivation through users.update reach the other instances within a second', async () => {
-    const before = client().host.stats().map((instance) => instance.events.IPostUserUpdated ?? 0);
+    const before = client()
+        .host.stats()
+        .map((instance) => instance.events.IPostUserUpdated ?? 0);
     expect((await admin(2).post('/api/v1/users.update', { userId: 'alice', data: { name: 'Alice Clustered' } }, 'admin')).status).toBe(200);
     expect(await visibleOn(others(2), 'alice', (user) => user?.name === 'Alice Clustered')).toBeLessThan(PROPAGATION_MS);
 
@@ -60,12 +71,18 @@ it('an update and a deactivation through users.update reach the other instances 
     expect((await admin(2).post('/api/v1/users.update', { userId: 'alice', data: { active: false } }, 'admin')).status).toBe(200);
     expect(await visibleOn(all(), 'alice', (user) => user?.active === false)).toBeLessThan(PROPAGATION_MS);
     // Only the handling instance got the events.
-    expect(client().host.stats().map((instance, index) => (instance.events.IPostUserUpdated ?? 0) - before[index])).toEqual([0, 2, 0]);
+    expect(
+        client()
+            .host.stats()
+            .map((instance, index) => (instance.events.IPostUserUpdated ?? 0) - before[index]),
+    ).toEqual([0, 2, 0]);
 });
 
 it('a presence change and a login reach the other instances within a second', async () => {
     expect((await admin(3).post('/api/v1/users.setStatus', { userId: 'agent', status: 'busy', message: 'on a call' }, 'admin')).status).toBe(200);
-    expect(await visibleOn(others(3), 'agent', (user) => user?.status === 'busy' && user?.statusText === 'on a call' && user?.name === 'Avery Agent')).toBeLessThan(PROPAGATION_MS);
+    expect(
+        await visibleOn(others(3), 'agent', (user) => user?.status === 'busy' && user?.statusText === 'on a call' && user?.name === 'Avery Agent'),
+    ).toBeLessThan(PROPAGATION_MS);
     // A change of the status text alone.
     expect((await admin(3).post('/api/v1/users.setStatus', { userId: 'agent', status: 'busy', message: 'back soon' }, 'admin')).status).toBe(200);
     expect(await visibleOn(others(3), 'agent', (user) => user?.statusText === 'back soon')).toBeLessThan(PROPAGATION_MS);
@@ -99,9 +116,15 @@ it('a deleted user disappears from every instance within a second, and rebuilds 
 });
 
 it('users.setActiveStatus fires no event; the deactivation shows after the next rebuild on every instance', async () => {
-    const eventsBefore = client().host.stats().map((instance) => ({ ...instance.events }));
+    const eventsBefore = client()
+        .host.stats()
+        .map((instance) => ({ ...instance.events }));
     expect((await admin(1).post('/api/v1/users.setActiveStatus', { userId: 'manager', activeStatus: false }, 'admin')).status).toBe(200);
-    expect(client().host.stats().map((instance) => instance.events)).toEqual(eventsBefore);
+    expect(
+        client()
+            .host.stats()
+            .map((instance) => instance.events),
+    ).toEqual(eventsBefore);
     expect((await userOn(admin(1), 'manager'))?.active).toBe(true);
 
     await admin(1).post(`/api/apps/${client().host.appId}/settings`, { settings: [{ id: 'directory_max_age_minutes', value: 0.05 }] }, 'admin');
@@ -134,12 +157,18 @@ it('an idle instance reads persistence about once a second', async () => {
     const second = client().host.instance(2);
     second.resetStats();
     await new Promise((resolve) => setTimeout(resolve, 6000));
-    const reads = Object.entries(second.stats().calls).filter(([method]) => /^PersistenceBridge\.read/.test(method)).reduce((sum, [, n]) => sum + n, 0);
+    const reads = Object.entries(second.stats().calls)
+        .filter(([method]) => /^PersistenceBridge\.read/.test(method))
+        .reduce((sum, [, n]) => sum + n, 0);
     expect(reads).toBeLessThanOrEqual(6 * 1.5);
 });
 
 it('a method the endpoints do not serve is a 405 in the documented shape', async () => {
-    const reply = await admin(1).raw(`${admin(1).appBase}/users.list`, { method: 'POST', headers: { ...Client.as('admin'), 'content-type': 'application/json' }, body: '{}' });
+    const reply = await admin(1).raw(`${admin(1).appBase}/users.list`, {
+        method: 'POST',
+        headers: { ...Client.as('admin'), 'content-type': 'application/json' },
+        body: '{}',
+    });
     expect(reply.status).toBe(405);
     expect(reply.body).toEqual({ success: false, error: 'Method not allowed: use GET [error-method-not-allowed]', errorType: 'error-method-not-allowed' });
 });

@@ -68,7 +68,7 @@ describe('a cluster of 3 instances', () => {
         expect(crawls).toBe(1);
     });
 
-    it('fires an admin action\'s event on the instance that handled it only', async () => {
+    it("fires an admin action's event on the instance that handled it only", async () => {
         await on(1).raw(`${on(1).url}/host/stats/reset`, { method: 'POST', headers: Client.as('admin') });
         expect(events(await on(1).stats())).toEqual([{}, {}, {}]);
 
@@ -111,13 +111,22 @@ describe('a cluster of 3 instances', () => {
         };
         expect(await setting(3)).toMatchObject({ id: 'api_default_count', packageValue: 50 });
         const post = (settings: unknown, as = 'admin') =>
-            client().raw(`${on(2).url}/api/apps/${appId}/settings`, { method: 'POST', headers: { 'content-type': 'application/json', ...Client.as(as) }, body: JSON.stringify({ settings }) });
+            client().raw(`${on(2).url}/api/apps/${appId}/settings`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', ...Client.as(as) },
+                body: JSON.stringify({ settings }),
+            });
 
         expect((await post([{ id: 'api_default_count', value: 2 }], 'alice')).status).toBe(403);
         expect(await post(undefined)).toEqual({ status: 400, body: { success: false, error: 'The settings to update must be present.' } });
 
         await on(1).raw(`${on(1).url}/host/stats/reset`, { method: 'POST', headers: Client.as('admin') });
-        expect(await post([{ id: 'api_default_count', value: 2 }, { id: 'no_such_setting', value: 1 }])).toEqual({
+        expect(
+            await post([
+                { id: 'api_default_count', value: 2 },
+                { id: 'no_such_setting', value: 1 },
+            ]),
+        ).toEqual({
             status: 200,
             body: { updated: [{ id: 'api_default_count', value: 2 }], success: true },
         });
@@ -143,7 +152,11 @@ describe('a cluster of 3 instances', () => {
         expect((await on(1).stats())[2]).toMatchObject({ instance: 3, running: false });
 
         // The workspace goes on without it; the change is in the shared store.
-        const created = await on(1).post('/api/v1/users.create', { username: 'latecomer', name: 'Late Comer', email: 'late@example.com', password: 'pw' }, 'admin');
+        const created = await on(1).post(
+            '/api/v1/users.create',
+            { username: 'latecomer', name: 'Late Comer', email: 'late@example.com', password: 'pw' },
+            'admin',
+        );
         expect(created.status).toBe(200);
 
         await third.start();

@@ -69,17 +69,34 @@ async function reply(params: string, userId: string): Promise<Notification> {
     return notifications[0];
 }
 
-const elements = (blocks: Block[] = []) => blocks.flatMap((block) => [...(block.elements ?? []), ...(block.element ? [block.element] : []), ...(block.accessory ? [block.accessory] : [])]);
+const elements = (blocks: Block[] = []) =>
+    blocks.flatMap((block) => [...(block.elements ?? []), ...(block.element ? [block.element] : []), ...(block.accessory ? [block.accessory] : [])]);
 const buttons = (blocks: Block[] = []) => elements(blocks.filter((block) => block.type === 'actions'));
 const button = (blocks: Block[] | undefined, actionId: string, index = 0) => buttons(blocks).filter((element) => element.actionId === actionId)[index];
 /** The usernames listed: each row has the user's avatar, whose alternative text is the username. */
-const listed = (blocks: Block[] = []) => elements(blocks.filter((block) => block.type === 'context')).flatMap((element) => (element.type === 'image' ? [element.altText] : []));
-const texts = (blocks: Block[] = []) => blocks.flatMap((block) => [block.text?.text ?? '', ...(block.type === 'context' ? (block.elements ?? []).map((element) => (typeof element.text === 'string' ? element.text : '')) : [])]).join('\n');
+const listed = (blocks: Block[] = []) =>
+    elements(blocks.filter((block) => block.type === 'context')).flatMap((element) => (element.type === 'image' ? [element.altText] : []));
+const texts = (blocks: Block[] = []) =>
+    blocks
+        .flatMap((block) => [
+            block.text?.text ?? '',
+            ...(block.type === 'context' ? (block.elements ?? []).map((element) => (typeof element.text === 'string' ? element.text : '')) : []),
+        ])
+        .join('\n');
 
 async function click(actionId: string, value: unknown, userId: string, container: { type: 'message' | 'view'; id: string } = { type: 'message', id: 'm1' }) {
-    const response = await client().post(`/api/apps/ui.interaction/${client().host.appId}`, { type: 'blockAction', actionId, blockId: 'b', value, rid: 'GENERAL', container }, userId);
+    const response = await client().post(
+        `/api/apps/ui.interaction/${client().host.appId}`,
+        { type: 'blockAction', actionId, blockId: 'b', value, rid: 'GENERAL', container },
+        userId,
+    );
     expect(response.status).toBe(200);
-    return response.body as { response: { type: string; view: { id: string; blocks: Block[] } }; notifications: Notification[]; messages: unknown[]; uploads: unknown[] };
+    return response.body as {
+        response: { type: string; view: { id: string; blocks: Block[] } };
+        notifications: Notification[];
+        messages: unknown[];
+        uploads: unknown[];
+    };
 }
 const inView = { type: 'view' as const, id: 'user-directory' };
 
@@ -142,20 +159,33 @@ describe('/users', () => {
     it('gives admins inactive: and custom-field filters, and nobody else', async () => {
         // Ciel logs in now: of the users, she alone is not inactive for 30 days (the others logged in long ago, or never).
         expect((await client().post('/host/login', { userId: 'ciel' }, 'admin')).status).toBe(200);
-        expect(listed((await reply('inactive:30d role:user', 'admin')).blocks)).toEqual(['Zed', 'admin', 'agent1', 'agent2', 'alice', 'bob', 'jerome.dupre', 'manager']);
+        expect(listed((await reply('inactive:30d role:user', 'admin')).blocks)).toEqual([
+            'Zed',
+            'admin',
+            'agent1',
+            'agent2',
+            'alice',
+            'bob',
+            'jerome.dupre',
+            'manager',
+        ]);
         expect(texts((await reply('inactive:30d jerome', 'admin')).blocks)).toContain('🔴 *Jérôme Dupré* @jerome.dupre · last login 1 Mar 2020');
         expect(texts((await reply('inactive:30d agent2', 'admin')).blocks)).toContain('⚫ *Agent 2* @agent2 · livechat-agent · never logged in');
         expect(listed((await reply('team:finance', 'admin')).blocks)).toEqual(['jerome.dupre']);
         expect(listed((await reply('clearance:HIGH', 'admin')).blocks)).toEqual(['ciel']);
 
-        expect((await reply('inactive:90d', 'alice')).text).toBe("`inactive:` is for those who may see users' full information.\nType `/users help` for the filters.");
+        expect((await reply('inactive:90d', 'alice')).text).toBe(
+            "`inactive:` is for those who may see users' full information.\nType `/users help` for the filters.",
+        );
         // A member learns no custom field names: a real one reads like any unknown filter.
         expect((await reply('team:Finance', 'alice')).text).toBe((await reply('colour:red', 'alice')).text.replace('colour', 'team'));
         expect((await reply('colour:red', 'admin')).text).toBe('There is no `colour:` filter.\nType `/users help` for the filters.');
     });
 
     it('answers a bad filter with a short usage hint, not an error', async () => {
-        expect((await reply('status:all', 'alice')).text).toBe('`status:all` is not an account status: use `status:active` or `status:deactivated`.\nType `/users help` for the filters.');
+        expect((await reply('status:all', 'alice')).text).toBe(
+            '`status:all` is not an account status: use `status:active` or `status:deactivated`.\nType `/users help` for the filters.',
+        );
         expect((await reply('page:0', 'alice')).text).toContain('`page:0` is not a page number');
         expect((await reply('inactive:soon', 'admin')).text).toContain('`inactive:soon`: give days, for example `inactive:90d`');
         expect((await reply('agents sort:lastLogin', 'manager')).text).toContain('Cannot sort by `lastLogin`');
@@ -202,7 +232,12 @@ describe('the directory in the contextual bar', () => {
             const select = elements(blocks).find((element) => element.actionId === actionId);
             return select?.options?.find((option) => option.value === select.initialValue)?.text.text;
         };
-        expect(['directory.list', 'directory.sort', 'directory.status', 'directory.type'].map((id) => shown(view.blocks, id))).toEqual(['List: Users', 'Sort: username', 'Account: any', 'Type: any']);
+        expect(['directory.list', 'directory.sort', 'directory.status', 'directory.type'].map((id) => shown(view.blocks, id))).toEqual([
+            'List: Users',
+            'Sort: username',
+            'Account: any',
+            'Type: any',
+        ]);
         expect(view.blocks.filter((block) => block.label).map((block) => block.label?.text)).toEqual(['Search', 'Roles']);
         // The roles are the workspace's own, several at once; members get no admin filters.
         const roles = elements(view.blocks).find((element) => element.actionId === 'directory.roles');
@@ -210,7 +245,9 @@ describe('the directory in the contextual bar', () => {
         expect(roles?.initialValue).toEqual(['user']);
         expect(elements(view.blocks).some((element) => element.actionId === 'directory.inactive')).toBe(false);
         // A link button per user to message them.
-        expect(elements(view.blocks).find((element) => element.actionId === 'directory.message' && element.value === 'alice')?.url).toBe(`${client().host.url}/direct/alice`);
+        expect(elements(view.blocks).find((element) => element.actionId === 'directory.message' && element.value === 'alice')?.url).toBe(
+            `${client().host.url}/direct/alice`,
+        );
 
         const deactivated = await click('directory.status', 'deactivated', 'alice', inView);
         expect(deactivated.response.type).toBe('contextual_bar.update');
@@ -262,7 +299,9 @@ describe('CSV export', () => {
         expect(lines).toHaveLength(1 + 9); // the header, and every user with the role user
         expect(lines).toContain('alice,alice,Alice A.,alice@example.com,user,online,true,user,2024-04-02T17:47:50.485Z');
         expect(admin.notifications[0].text).toMatch(
-            new RegExp(`^Sent 9 users as \`users-\\d{12}\\.csv\` to your \\[direct messages with user-directory\\.bot\\]\\(${client().host.url}/direct/user-directory\\.bot\\)\\.$`),
+            new RegExp(
+                `^Sent 9 users as \`users-\\d{12}\\.csv\` to your \\[direct messages with user-directory\\.bot\\]\\(${client().host.url}/direct/user-directory\\.bot\\)\\.$`,
+            ),
         );
 
         const alice = await run('role:user export:csv', 'alice');
@@ -273,7 +312,9 @@ describe('CSV export', () => {
 
     it('exports with the admin filters too, counts in the singular, and refuses an empty export', async () => {
         const one = await run('team:Finance export:csv', 'admin');
-        expect(one.uploads[0].content.trim().split('\r\n').slice(1)).toEqual(['jerome,jerome.dupre,Jérôme Dupré,jd@corp.example,user,busy,true,user,2020-03-01T08:00:00.000Z']);
+        expect(one.uploads[0].content.trim().split('\r\n').slice(1)).toEqual([
+            'jerome,jerome.dupre,Jérôme Dupré,jd@corp.example,user,busy,true,user,2020-03-01T08:00:00.000Z',
+        ]);
         expect(one.notifications[0].text).toMatch(/^Sent 1 user as /);
 
         const none = await run('zzzz export:csv', 'admin');

@@ -28,9 +28,30 @@ describe('users.list', () => {
         const { status, body } = await client().get('users.list', 'alice');
         expect(status).toBe(200);
         // The app user joins the directory on install; `lonely` is in no room and was never met.
-        expect(usernames(body)).toEqual(['Zed', 'admin', 'agent1', 'agent2', 'alice', 'bob', 'ciel', 'dialog.bot', 'guest', 'manager', 'norole', 'user-directory.bot']);
+        expect(usernames(body)).toEqual([
+            'Zed',
+            'admin',
+            'agent1',
+            'agent2',
+            'alice',
+            'bob',
+            'ciel',
+            'dialog.bot',
+            'guest',
+            'manager',
+            'norole',
+            'user-directory.bot',
+        ]);
         expect(body).toMatchObject({ count: 12, offset: 0, total: 12, success: true });
-        expect(body.users[4]).toEqual({ _id: 'alice', username: 'alice', type: 'user', status: 'online', active: true, name: 'Alice A.', nameInsensitive: 'alice a.' });
+        expect(body.users[4]).toEqual({
+            _id: 'alice',
+            username: 'alice',
+            type: 'user',
+            status: 'online',
+            active: true,
+            name: 'Alice A.',
+            nameInsensitive: 'alice a.',
+        });
     });
 
     it('gives an admin emails, roles and lastLogin', async () => {
@@ -66,7 +87,12 @@ describe('users.list', () => {
         const query = await client().get('users.list', 'alice', { query: { 'emails.address': 'alice@example.com' } });
         expect(query).toEqual({
             status: 400,
-            body: { success: false, error: 'Invalid attribute: emails.address [error-invalid-query]', errorType: 'error-invalid-query', details: { helperMethod: 'parseJsonQuery' } },
+            body: {
+                success: false,
+                error: 'Invalid attribute: emails.address [error-invalid-query]',
+                errorType: 'error-invalid-query',
+                details: { helperMethod: 'parseJsonQuery' },
+            },
         });
         const fields = await client().get('users.list', 'alice', { fields: { emails: 1, customFields: 1, utcOffset: 1 }, query: { username: 'alice' } });
         expect(fields.body.users[0]).not.toHaveProperty('emails');
@@ -104,7 +130,12 @@ describe('users.list', () => {
 
 describe('users.listByStatus', () => {
     it('filters by status, login, type, roles[] and a literal search term', async () => {
-        const { body } = await client().get('users.listByStatus', 'admin', { status: 'active', hasLoggedIn: 'true', roles: ['livechat-agent', 'admin'], searchTerm: 'A' });
+        const { body } = await client().get('users.listByStatus', 'admin', {
+            status: 'active',
+            hasLoggedIn: 'true',
+            roles: ['livechat-agent', 'admin'],
+            searchTerm: 'A',
+        });
         expect(usernames(body)).toEqual(['admin', 'agent1']);
         expect(body.users[0]).toEqual({
             _id: 'admin',
@@ -137,12 +168,19 @@ describe('users.listByStatus', () => {
 
     it('is strict about its parameters', async () => {
         const extra = await client().get('users.listByStatus', 'alice', { fields: { name: 1 } });
-        expect(extra).toEqual({ status: 400, body: { success: false, error: 'must NOT have additional properties [invalid-params]', errorType: 'invalid-params' } });
+        expect(extra).toEqual({
+            status: 400,
+            body: { success: false, error: 'must NOT have additional properties [invalid-params]', errorType: 'invalid-params' },
+        });
         const all = await client().get('users.listByStatus', 'alice', { status: 'all' });
         expect(all.body.error).toBe('must be equal to one of the allowed values [invalid-params]');
-        const plainRole = await client().raw(`${client().appBase}/users.listByStatus?roles=admin`, { headers: { 'X-User-Id': 'alice', 'X-Auth-Token': 'alice-token' } });
+        const plainRole = await client().raw(`${client().appBase}/users.listByStatus?roles=admin`, {
+            headers: { 'X-User-Id': 'alice', 'X-Auth-Token': 'alice-token' },
+        });
         expect(plainRole.body.error).toBe('must be array [invalid-params]');
-        const repeated = await client().raw(`${client().appBase}/users.listByStatus?roles=admin&roles=bot`, { headers: { 'X-User-Id': 'alice', 'X-Auth-Token': 'alice-token' } });
+        const repeated = await client().raw(`${client().appBase}/users.listByStatus?roles=admin&roles=bot`, {
+            headers: { 'X-User-Id': 'alice', 'X-Auth-Token': 'alice-token' },
+        });
         expect(usernames(repeated.body)).toEqual(['admin', 'dialog.bot']);
     });
 
@@ -150,7 +188,10 @@ describe('users.listByStatus', () => {
         const anonymous = await client().get('users.listByStatus', undefined, { status: 'all' });
         expect(anonymous).toEqual({ status: 401, body: LOGIN_REQUIRED });
         const noRole = await client().get('users.listByStatus', 'norole', { status: 'all' });
-        expect(noRole).toEqual({ status: 403, body: { success: false, error: 'User does not have the permissions required for this action [error-unauthorized]' } });
+        expect(noRole).toEqual({
+            status: 403,
+            body: { success: false, error: 'User does not have the permissions required for this action [error-unauthorized]' },
+        });
         // Guests hold view-d-room by default, so their bad parameter is what they hear about.
         const guest = await client().get('users.listByStatus', 'guest', { status: 'all' });
         expect(guest.status).toBe(400);
@@ -187,7 +228,10 @@ describe('livechat/users/:type', () => {
     it('answers in its own order: 401, type, parameters, permission', async () => {
         expect((await client().get('livechat/users/agent')).status).toBe(401);
         // Engine 1.59's runtime cannot route the parameter path that answers other types: its own 500.
-        const unknownType = testEngine() === '1.59.0' ? { status: 500, body: 'Endpoint livechat/users/ not found' } : { status: 400, body: { success: false, error: 'Invalid type' } };
+        const unknownType =
+            testEngine() === '1.59.0'
+                ? { status: 500, body: 'Endpoint livechat/users/ not found' }
+                : { status: 400, body: { success: false, error: 'Invalid type' } };
         expect(await client().get('livechat/users/visitor', 'alice')).toEqual(unknownType);
         expect((await client().get('livechat/users/agent', 'alice', { sort: '[1]' })).body.errorType).toBe('error-invalid-sort');
         expect(await client().get('livechat/users/agent', 'alice')).toEqual({ status: 403, body: { success: false, error: 'unauthorized' } });

@@ -36,7 +36,12 @@ it('an update, a presence change and a login are reflected at once', async () =>
 
     expect((await client().post('/api/v1/users.setStatus', { userId: 'agent2', status: 'away' }, 'admin')).status).toBe(200);
     // The presence event carries only part of the user: the rest of the record stays.
-    expect(await findUser('agent2')).toMatchObject({ status: 'away', active: true, roles: ['user', 'livechat-agent'], emails: [{ address: 'agent2@example.com' }] });
+    expect(await findUser('agent2')).toMatchObject({
+        status: 'away',
+        active: true,
+        roles: ['user', 'livechat-agent'],
+        emails: [{ address: 'agent2@example.com' }],
+    });
     const awake = await client().get('livechat/users/agent', 'admin', { showIdleAgents: 'false' });
     expect(awake.body.users.map((u: { username: string }) => u.username)).toContain('agent2');
 

@@ -19,7 +19,9 @@ import { appZip, testEngine } from './support';
 
 const engine = loadEngine(testEngine());
 // The engine the host runs: its own listener manager sees the events the app gets.
-const { AppListenerManager } = engine.load<{ AppListenerManager: { prototype: { executeListener(...args: unknown[]): Promise<unknown> } } }>('server/managers/AppListenerManager');
+const { AppListenerManager } = engine.load<{ AppListenerManager: { prototype: { executeListener(...args: unknown[]): Promise<unknown> } } }>(
+    'server/managers/AppListenerManager',
+);
 
 interface Reply {
     status: number;
@@ -59,11 +61,40 @@ function isGone(pid: number): boolean {
 function smallWorkspace(): Workspace {
     return {
         users: [
-            { _id: 'admin', username: 'admin', name: 'Admin', roles: ['admin', 'user'], active: true, type: 'user', status: 'online', authToken: 'admin-token', emails: [{ address: 'admin@example.com', verified: true }] },
-            { _id: 'alice', username: 'alice', name: 'Alice', roles: ['user'], active: true, type: 'user', status: 'online', authToken: 'alice-token', lastLogin: '2024-04-24T17:47:50.485Z' },
+            {
+                _id: 'admin',
+                username: 'admin',
+                name: 'Admin',
+                roles: ['admin', 'user'],
+                active: true,
+                type: 'user',
+                status: 'online',
+                authToken: 'admin-token',
+                emails: [{ address: 'admin@example.com', verified: true }],
+            },
+            {
+                _id: 'alice',
+                username: 'alice',
+                name: 'Alice',
+                roles: ['user'],
+                active: true,
+                type: 'user',
+                status: 'online',
+                authToken: 'alice-token',
+                lastLogin: '2024-04-24T17:47:50.485Z',
+            },
             { _id: 'bob', username: 'bob', name: 'Bob', roles: ['user'], active: false, type: 'user', status: 'offline', authToken: 'bob-token' },
             { _id: 'carol', username: 'carol', name: 'Carol', roles: ['user', 'livechat-agent'], active: true, type: 'user', status: 'away' },
-            { _id: 'dave', username: 'dave', name: 'Dave', roles: ['user', 'livechat-manager'], active: true, type: 'user', status: 'busy', customFields: { clearance: 'High' } },
+            {
+                _id: 'dave',
+                username: 'dave',
+                name: 'Dave',
+                roles: ['user', 'livechat-manager'],
+                active: true,
+                type: 'user',
+                status: 'busy',
+                customFields: { clearance: 'High' },
+            },
             { _id: 'loner', username: 'loner', name: 'Loner', roles: ['user'], active: true, type: 'user' },
         ],
         rooms: [
@@ -95,7 +126,10 @@ describe('a running host', () => {
 
     it('serves /api/info', async () => {
         // The tiny directory here may be built before this first request: a 503 or the app's own answer.
-        expect(beforeReady.status === 503 ? beforeReady.body : { success: false, error: 'Workspace is starting' }).toEqual({ success: false, error: 'Workspace is starting' });
+        expect(beforeReady.status === 503 ? beforeReady.body : { success: false, error: 'Workspace is starting' }).toEqual({
+            success: false,
+            error: 'Workspace is starting',
+        });
         const info = await call(`${host.url}/api/info`);
         expect(info).toMatchObject({ status: 200, body: { version: host.appVersion, success: true } });
         expect(host.appId).toMatch(/^[0-9a-f-]{36}$/);
@@ -104,7 +138,14 @@ describe('a running host', () => {
 
     it('resolves the caller from X-User-Id and X-Auth-Token', async () => {
         expect((await call(`${base}/users.list`, { headers: as('alice') })).status).toBe(200);
-        for (const headers of [{} as Record<string, string>, as('alice', 'wrong'), as('alice', 'admin-token'), as('bob'), as('carol', ''), { 'X-User-Id': 'alice' }]) {
+        for (const headers of [
+            {} as Record<string, string>,
+            as('alice', 'wrong'),
+            as('alice', 'admin-token'),
+            as('bob'),
+            as('carol', ''),
+            { 'X-User-Id': 'alice' },
+        ]) {
             const reply = await call(`${base}/users.list`, { headers });
             expect(reply.status).toBe(401);
             expect(JSON.stringify(reply.body)).not.toContain('-token');
@@ -156,8 +197,14 @@ describe('a running host', () => {
             body: { success: false, error: 'User does not have the permissions required for this action [error-unauthorized]' },
         });
         expect((await call(`${host.url}/api/v1/users.create`, { body })).status).toBe(401);
-        expect(await call(`${host.url}/api/v1/users.create`, { body: { name: 'X' }, headers: as('admin') })).toMatchObject({ status: 400, body: { success: false } });
-        expect(await call(`${host.url}/api/v1/users.delete`, { body: '{not json', headers: as('admin') })).toMatchObject({ status: 400, body: { success: false } });
+        expect(await call(`${host.url}/api/v1/users.create`, { body: { name: 'X' }, headers: as('admin') })).toMatchObject({
+            status: 400,
+            body: { success: false },
+        });
+        expect(await call(`${host.url}/api/v1/users.delete`, { body: '{not json', headers: as('admin') })).toMatchObject({
+            status: 400,
+            body: { success: false },
+        });
     });
 
     it('creates, updates, (de)activates, logs in, sets the status of and deletes a user, firing the engine events', async () => {
@@ -168,19 +215,41 @@ describe('a running host', () => {
 
         const created = await call(`${url}/api/v1/users.create`, {
             headers: as('admin'),
-            body: { email: 'newbie@example.com', name: 'New Bie', password: 'secret', username: 'newbie', roles: ['user', 'livechat-agent'], authToken: 'newbie-token' },
+            body: {
+                email: 'newbie@example.com',
+                name: 'New Bie',
+                password: 'secret',
+                username: 'newbie',
+                roles: ['user', 'livechat-agent'],
+                authToken: 'newbie-token',
+            },
         });
         expect(created.status).toBe(200);
-        expect(created.body).toMatchObject({ success: true, user: { username: 'newbie', name: 'New Bie', active: true, roles: ['user', 'livechat-agent'], emails: [{ address: 'newbie@example.com', verified: false }] } });
+        expect(created.body).toMatchObject({
+            success: true,
+            user: {
+                username: 'newbie',
+                name: 'New Bie',
+                active: true,
+                roles: ['user', 'livechat-agent'],
+                emails: [{ address: 'newbie@example.com', verified: false }],
+            },
+        });
         expect(created.body.user.authToken).toBeUndefined();
         const id = created.body.user._id as string;
         expect(eventsOf(AppInterface.IPostUserCreated)).toEqual([
-            { user: expect.objectContaining({ id, username: 'newbie', isEnabled: true, type: 'user', createdAt: expect.any(Date) }), performedBy: expect.objectContaining({ id: 'admin' }) },
+            {
+                user: expect.objectContaining({ id, username: 'newbie', isEnabled: true, type: 'user', createdAt: expect.any(Date) }),
+                performedBy: expect.objectContaining({ id: 'admin' }),
+            },
         ]);
         expect(await find('newbie')).toEqual([expect.objectContaining({ _id: id, active: true })]);
         expect((await call(`${base}/users.list`, { headers: as(id, 'newbie-token') })).status).toBe(200);
 
-        const updated = await call(`${url}/api/v1/users.update`, { headers: as('admin'), body: { userId: id, data: { name: 'Newer Bie', customFields: { clearance: 'Low' } } } });
+        const updated = await call(`${url}/api/v1/users.update`, {
+            headers: as('admin'),
+            body: { userId: id, data: { name: 'Newer Bie', customFields: { clearance: 'Low' } } },
+        });
         expect(updated).toMatchObject({ status: 200, body: { success: true, user: { _id: id, name: 'Newer Bie', customFields: { clearance: 'Low' } } } });
         expect(eventsOf(AppInterface.IPostUserUpdated)).toEqual([
             {
@@ -198,7 +267,13 @@ describe('a running host', () => {
         expect(login).toMatchObject({ status: 200, body: { success: true, user: { _id: id, lastLogin: expect.any(String) } } });
         // The whole user, not the presence broadcast's part of it.
         expect(eventsOf(AppInterface.IPostUserLoggedIn)).toEqual([
-            expect.objectContaining({ id, lastLoginAt: expect.any(Date), name: 'Newer Bie', isEnabled: true, emails: [{ address: 'newbie@example.com', verified: false }] }),
+            expect.objectContaining({
+                id,
+                lastLoginAt: expect.any(Date),
+                name: 'Newer Bie',
+                isEnabled: true,
+                emails: [{ address: 'newbie@example.com', verified: false }],
+            }),
         ]);
         expect((await find('newbie'))[0].lastLogin).toBe(login.body.user.lastLogin);
 
@@ -218,14 +293,23 @@ describe('a running host', () => {
         const [textOnly] = eventsOf(AppInterface.IPostUserStatusChanged);
         expect(textOnly).toMatchObject({ currentStatus: 'busy', previousStatus: 'busy', user: { id, statusText: 'at lunch' } });
         // The presence broadcast's partial user: _id, username, status, statusText, roles only.
-        expect(textOnly.user).toMatchObject({ roles: ['user', 'livechat-agent'], name: undefined, emails: undefined, isEnabled: undefined, lastLoginAt: undefined });
+        expect(textOnly.user).toMatchObject({
+            roles: ['user', 'livechat-agent'],
+            name: undefined,
+            emails: undefined,
+            isEnabled: undefined,
+            lastLoginAt: undefined,
+        });
         listener.mockClear();
         await call(`${url}/api/v1/users.setStatus`, { headers: as('admin'), body: { userId: id, status: 'busy', message: 'at lunch' } });
         expect(eventsOf(AppInterface.IPostUserStatusChanged)).toEqual([]);
 
         // users.update with active: the event is fired before the status is applied.
         listener.mockClear();
-        const deactivated = await call(`${url}/api/v1/users.update`, { headers: as('admin'), body: { userId: id, data: { active: false, name: 'Newest Bie' } } });
+        const deactivated = await call(`${url}/api/v1/users.update`, {
+            headers: as('admin'),
+            body: { userId: id, data: { active: false, name: 'Newest Bie' } },
+        });
         expect(deactivated).toMatchObject({ status: 200, body: { success: true, user: { _id: id, active: false, name: 'Newest Bie' } } });
         expect(eventsOf(AppInterface.IPostUserUpdated)).toEqual([
             {
@@ -252,7 +336,9 @@ describe('a running host', () => {
         listener.mockClear();
         const deleted = await call(`${url}/api/v1/users.delete`, { headers: as('admin'), body: { userId: id } });
         expect(deleted).toMatchObject({ status: 200, body: { success: true } });
-        expect(eventsOf(AppInterface.IPostUserDeleted)).toEqual([{ user: expect.objectContaining({ id, username: 'newbie' }), performedBy: expect.objectContaining({ id: 'admin' }) }]);
+        expect(eventsOf(AppInterface.IPostUserDeleted)).toEqual([
+            { user: expect.objectContaining({ id, username: 'newbie' }), performedBy: expect.objectContaining({ id: 'admin' }) },
+        ]);
         expect(await find('newbie')).toEqual([]);
         expect((await call(`${url}/api/v1/users.delete`, { headers: as('admin'), body: { userId: id } })).status).toBe(400);
     });
@@ -274,7 +360,9 @@ describe('a running host', () => {
         expect(produced.length).toBeGreaterThan(0);
         expect(produced[0]).toMatchObject({ room: 'GENERAL', text: expect.any(String) });
         expect((await call(`${host.url}/api/v1/commands.run`, { headers: as('alice'), body: { command, roomId: 'secret' } })).status).toBe(403);
-        expect((await call(`${host.url}/api/v1/commands.run`, { headers: as('alice'), body: { command: 'no-such-command', roomId: 'GENERAL' } })).status).toBe(400);
+        expect((await call(`${host.url}/api/v1/commands.run`, { headers: as('alice'), body: { command: 'no-such-command', roomId: 'GENERAL' } })).status).toBe(
+            400,
+        );
         expect((await call(`${host.url}/api/v1/commands.run`, { body: { command, roomId: 'GENERAL' } })).status).toBe(401);
     });
 

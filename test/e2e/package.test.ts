@@ -22,7 +22,11 @@ describe('the packaged app', () => {
     });
 
     it('holds the manifest, the icon, the texts and one bundled class file', () => {
-        const names = zip.getEntries().filter((e) => !e.isDirectory).map((e) => e.entryName).sort();
+        const names = zip
+            .getEntries()
+            .filter((e) => !e.isDirectory)
+            .map((e) => e.entryName)
+            .sort();
         expect(names).toEqual(['app.json', 'i18n/de.json', 'i18n/en.json', source.iconFile, source.classFile.replace(/\.ts$/, '.js')].sort());
     });
 });

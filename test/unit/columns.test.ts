@@ -22,10 +22,44 @@ const key = (field: string, direction: 1 | -1 = 1): SortKey => ({ path: field.sp
 describe('Directory columns', () => {
     it('gives back every record exactly as it was put in, in the usual form or not', () => {
         const records: UserRecord[] = [
-            rec({ _id: 'plain', username: 'ann', name: 'Ann', emails: [{ address: 'a@x.io', verified: true }], type: 'user', roles: ['user', 'admin'], status: 'online', active: true, lastLogin: '2024-04-24T17:47:50.485Z', createdAt: '2020-01-01T00:00:00.000Z', _updatedAt: '2024-04-24T17:47:50.485Z', utcOffset: 5.5, statusText: 'here', customFields: { team: 'A', level: [1, { x: 2 }] }, federated: false, freeSwitchExtension: '1001' }),
+            rec({
+                _id: 'plain',
+                username: 'ann',
+                name: 'Ann',
+                emails: [{ address: 'a@x.io', verified: true }],
+                type: 'user',
+                roles: ['user', 'admin'],
+                status: 'online',
+                active: true,
+                lastLogin: '2024-04-24T17:47:50.485Z',
+                createdAt: '2020-01-01T00:00:00.000Z',
+                _updatedAt: '2024-04-24T17:47:50.485Z',
+                utcOffset: 5.5,
+                statusText: 'here',
+                customFields: { team: 'A', level: [1, { x: 2 }] },
+                federated: false,
+                freeSwitchExtension: '1001',
+            }),
             rec({ _id: 'bare' }),
-            rec({ _id: 'odd', emails: [], roles: [], lastLogin: '2024-01-02', createdAt: 'not a date', utcOffset: NaN, nameInsensitive: 'custom', federated: true, active: false }),
-            rec({ _id: 'two-emails', emails: [{ address: 'b@y.org', verified: false }, { address: 'c@x.io', verified: true }], name: 'Émile \u{1F600}' }),
+            rec({
+                _id: 'odd',
+                emails: [],
+                roles: [],
+                lastLogin: '2024-01-02',
+                createdAt: 'not a date',
+                utcOffset: NaN,
+                nameInsensitive: 'custom',
+                federated: true,
+                active: false,
+            }),
+            rec({
+                _id: 'two-emails',
+                emails: [
+                    { address: 'b@y.org', verified: false },
+                    { address: 'c@x.io', verified: true },
+                ],
+                name: 'Émile \u{1F600}',
+            }),
         ];
         const directory = new Directory(records);
         for (const record of records) {
@@ -51,8 +85,16 @@ describe('Directory columns', () => {
     });
 
     it('sorts a few matches alone the same as through the full order', () => {
-        const users = Array.from({ length: 300 }, (_, i) => rec({ _id: `id${String(i).padStart(3, '0')}`, username: `u${(i * 7919) % 300}`, active: i % 3 === 0, lastLogin: i % 5 ? new Date(Date.UTC(2024, 0, 1 + (i % 40))).toISOString() : undefined }));
-        const page = (directory: Directory, sort: SortKey[]) => directory.select(sort, [hasFlag(Flag.ACTIVE, true)], 10, 30).records.map((record) => record._id);
+        const users = Array.from({ length: 300 }, (_, i) =>
+            rec({
+                _id: `id${String(i).padStart(3, '0')}`,
+                username: `u${(i * 7919) % 300}`,
+                active: i % 3 === 0,
+                lastLogin: i % 5 ? new Date(Date.UTC(2024, 0, 1 + (i % 40))).toISOString() : undefined,
+            }),
+        );
+        const page = (directory: Directory, sort: SortKey[]) =>
+            directory.select(sort, [hasFlag(Flag.ACTIVE, true)], 10, 30).records.map((record) => record._id);
         for (const sort of [[key('lastLogin', -1)], [key('lastLogin')], [key('username', -1)]]) {
             const alone = page(new Directory(users), sort);
             const prepared = new Directory(users);
@@ -63,11 +105,21 @@ describe('Directory columns', () => {
 
     it('keeps coded custom-field paths right through changes', () => {
         const teams = ['Sales', 'Support', undefined];
-        const users = Array.from({ length: 60 }, (_, i) => rec({ _id: `id${i}`, username: `u${i}`, customFields: teams[i % 3] ? { team: teams[i % 3] } : i % 2 ? { team: ['Sales', 'Ops'] } : undefined }));
+        const users = Array.from({ length: 60 }, (_, i) =>
+            rec({ _id: `id${i}`, username: `u${i}`, customFields: teams[i % 3] ? { team: teams[i % 3] } : i % 2 ? { team: ['Sales', 'Ops'] } : undefined }),
+        );
         const directory = new Directory(users);
         const query = { 'customFields.team': 'Sales' };
-        const selected = () => directory.select([], [queryFilter(query)], 0, Infinity).records.map((record) => record._id).sort();
-        const expected = () => [...directory.records()].filter(sift(query)).map((record) => record._id).sort();
+        const selected = () =>
+            directory
+                .select([], [queryFilter(query)], 0, Infinity)
+                .records.map((record) => record._id)
+                .sort();
+        const expected = () =>
+            [...directory.records()]
+                .filter(sift(query))
+                .map((record) => record._id)
+                .sort();
         expect(selected()).toEqual(expected());
         directory.upsert(rec({ _id: 'id1', username: 'u1', customFields: { team: 'Sales' } }));
         directory.upsert(rec({ _id: 'id0', username: 'u0' }));
@@ -80,7 +132,10 @@ describe('Directory columns', () => {
 
 describe('crawlDirectory', () => {
     it('adds a big room member by member, lets go of each member handed over, pauses, and counts the users read', async () => {
-        const members: Array<IUser | undefined> = Array.from({ length: 5000 }, (_, i) => ({ id: `m${i}`, username: `m${i}`, roles: ['user'] }) as unknown as IUser);
+        const members: Array<IUser | undefined> = Array.from(
+            { length: 5000 },
+            (_, i) => ({ id: `m${i}`, username: `m${i}`, roles: ['user'] }) as unknown as IUser,
+        );
         const handedOver = [...members];
         const read = {
             getUserReader: () => ({ getAppUser: async () => ({ id: 'app', username: 'app.bot' }) }),
@@ -106,7 +161,12 @@ describe('Directory sorts without a built order', () => {
     it('picks the first pages of many matches, builds the order in the background, and places users changed meanwhile', async () => {
         const day = 24 * 3600 * 1000;
         const users = Array.from({ length: 25_000 }, (_, i) =>
-            rec({ _id: `id${i}`, username: `u${(i * 7919) % 25_000}`, active: i % 10 !== 0, ...(i % 7 !== 0 && { lastLogin: new Date(Date.UTC(2024, 0, 1) + ((i * 104729) % 5000) * day).toISOString() }) }),
+            rec({
+                _id: `id${i}`,
+                username: `u${(i * 7919) % 25_000}`,
+                active: i % 10 !== 0,
+                ...(i % 7 !== 0 && { lastLogin: new Date(Date.UTC(2024, 0, 1) + ((i * 104729) % 5000) * day).toISOString() }),
+            }),
         );
         const directory = new Directory(users);
         const sort = [key('lastLogin', -1)];

@@ -38,7 +38,9 @@ const TRICKY = [
 
 function demoValues(): string[] {
     const { users } = generateDemoWorkspace();
-    return users.flatMap((user) => [user.username, user.name ?? '', ...(user.emails ?? []).map((email) => email.address), ...(user.roles ?? [])]).filter(Boolean);
+    return users
+        .flatMap((user) => [user.username, user.name ?? '', ...(user.emails ?? []).map((email) => email.address), ...(user.roles ?? [])])
+        .filter(Boolean);
 }
 
 describe('mrkdwn helpers, read back by Rocket.Chat’s message parser', () => {

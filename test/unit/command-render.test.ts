@@ -9,10 +9,49 @@ import { readBack } from './mrkdwn-reader';
 import { ADMIN, MONITOR, rec, USER } from './fixtures';
 
 const users = [
-    rec({ _id: 'u1', username: 'jdupre', name: 'Jérôme Dupré', emails: [{ address: 'jd@corp.example', verified: true }], roles: ['user', 'admin'], status: 'online', active: true, type: 'user', lastLogin: '2024-01-02T10:00:00.000Z', customFields: { team: 'Finance' } }),
-    rec({ _id: 'u2', username: 'ada_20', name: 'Ada *Star* Lovelace', emails: [{ address: 'ada_20@example.com', verified: true }], roles: ['user'], status: 'offline', active: false, type: 'user', customFields: { team: 'Sales' } }),
-    rec({ _id: 'u3', username: '@chloe:matrix.example.org', name: 'Chloe', roles: ['user', 'livechat-agent'], status: 'away', active: true, type: 'user', lastLogin: '2025-06-01T10:00:00.000Z' }),
-    rec({ _id: 'u4', username: 'søren', name: 'Søren Ødegaard', roles: ['user', 'livechat-agent'], status: 'busy', active: true, type: 'user', lastLogin: '2020-06-01T10:00:00.000Z' }),
+    rec({
+        _id: 'u1',
+        username: 'jdupre',
+        name: 'Jérôme Dupré',
+        emails: [{ address: 'jd@corp.example', verified: true }],
+        roles: ['user', 'admin'],
+        status: 'online',
+        active: true,
+        type: 'user',
+        lastLogin: '2024-01-02T10:00:00.000Z',
+        customFields: { team: 'Finance' },
+    }),
+    rec({
+        _id: 'u2',
+        username: 'ada_20',
+        name: 'Ada *Star* Lovelace',
+        emails: [{ address: 'ada_20@example.com', verified: true }],
+        roles: ['user'],
+        status: 'offline',
+        active: false,
+        type: 'user',
+        customFields: { team: 'Sales' },
+    }),
+    rec({
+        _id: 'u3',
+        username: '@chloe:matrix.example.org',
+        name: 'Chloe',
+        roles: ['user', 'livechat-agent'],
+        status: 'away',
+        active: true,
+        type: 'user',
+        lastLogin: '2025-06-01T10:00:00.000Z',
+    }),
+    rec({
+        _id: 'u4',
+        username: 'søren',
+        name: 'Søren Ødegaard',
+        roles: ['user', 'livechat-agent'],
+        status: 'busy',
+        active: true,
+        type: 'user',
+        lastLogin: '2020-06-01T10:00:00.000Z',
+    }),
     rec({ _id: 'u5', username: 'helper.bot', name: 'Helper', roles: ['bot'], status: 'online', active: true, type: 'bot' }),
 ];
 const context = () => ({ directory: new Directory(users), config: defaultConfig() });
@@ -40,7 +79,12 @@ describe('the chat’s own filters', () => {
         const filter = inactiveFor(90, now);
         expect(filter.key).toBe('inactive:2025-03-12T00:00:00.000Z');
         const directory = new Directory(users);
-        expect(directory.select([{ path: ['username'], direction: 1 }], [filter], 0, 10).records.map((record) => record.username)).toEqual(['ada_20', 'helper.bot', 'jdupre', 'søren']);
+        expect(directory.select([{ path: ['username'], direction: 1 }], [filter], 0, 10).records.map((record) => record.username)).toEqual([
+            'ada_20',
+            'helper.bot',
+            'jdupre',
+            'søren',
+        ]);
     });
 
     it('custom fields and inactive: for admins only; an unknown field is an unknown filter', () => {
@@ -65,7 +109,9 @@ describe('the chat’s own filters', () => {
 
 /** The text of the message's user rows, as Rocket.Chat's parser reads them. */
 const rowTexts = (message: ReturnType<typeof renderListMessage>) =>
-    message.blocks.filter((block) => block.type === 'context' && (block as any).elements[0].type === 'image').map((block) => readBack((block as any).elements[1].text));
+    message.blocks
+        .filter((block) => block.type === 'context' && (block as any).elements[0].type === 'image')
+        .map((block) => readBack((block as any).elements[1].text));
 
 describe('the command’s reply', () => {
     it('shows each user on one line that reads exactly as the data: presence, name, username, and what matters', () => {
@@ -79,13 +125,19 @@ describe('the command’s reply', () => {
         ]);
         // Bold for names, and no other markup slipped in from the data.
         expect(rowTexts(message).map((read) => read.markup)).toEqual([['BOLD'], [], ['BOLD'], ['BOLD'], ['BOLD']]);
-        const avatars = message.blocks.flatMap((block: any) => (block.type === 'context' && block.elements[0].type === 'image' ? [block.elements[0].imageUrl] : []));
+        const avatars = message.blocks.flatMap((block: any) =>
+            block.type === 'context' && block.elements[0].type === 'image' ? [block.elements[0].imageUrl] : [],
+        );
         expect(avatars[0]).toBe('https://chat.example.com/avatar/%40chloe%3Amatrix.example.org');
     });
 
     it('shows the last login when sorting or filtering by it, and an email when only the email matched', () => {
-        expect(rowTexts(renderListMessage(page({ sort: { field: 'lastLogin', direction: -1 } }), render()))[0].text).toBe('🟡 Chloe @chloe:matrix.example.org · livechat-agent · last login 1 Jun 2025');
-        expect(rowTexts(renderListMessage(page({ inactiveDays: 3650 }), render('de')))[0].text).toBe('⚫ Ada *Star* Lovelace @ada_20 · deaktiviert · nie angemeldet');
+        expect(rowTexts(renderListMessage(page({ sort: { field: 'lastLogin', direction: -1 } }), render()))[0].text).toBe(
+            '🟡 Chloe @chloe:matrix.example.org · livechat-agent · last login 1 Jun 2025',
+        );
+        expect(rowTexts(renderListMessage(page({ inactiveDays: 3650 }), render('de')))[0].text).toBe(
+            '⚫ Ada *Star* Lovelace @ada_20 · deaktiviert · nie angemeldet',
+        );
         expect(rowTexts(renderListMessage(page({ search: 'corp.example' }), render()))[0].text).toBe('🟢 Jérôme Dupré @jdupre · admin · jd@corp.example');
         expect(rowTexts(renderListMessage(page({ search: 'jerome' }), render()))[0].text).toBe('🟢 Jérôme Dupré @jdupre · admin');
     });
@@ -96,7 +148,9 @@ describe('the command’s reply', () => {
         const far = page({ page: 200 }, ADMIN, 2);
         expect(far.query.page).toBe(3);
         const message = renderListMessage(far, render());
-        const texts = message.blocks.map((block: any) => block.text?.text ?? block.elements?.map((element: any) => element.text?.text ?? element.text ?? '').join(' '));
+        const texts = message.blocks.map(
+            (block: any) => block.text?.text ?? block.elements?.map((element: any) => element.text?.text ?? element.text ?? '').join(' '),
+        );
         expect(texts).toContain('There is no page 200; this is the last one.');
         expect(texts).toContain('5–5 of 5 users · page 3 of 3');
         const actions = (message.blocks.at(-1) as any).elements.map((element: any) => [element.actionId, JSON.parse(element.value).page]);
@@ -118,7 +172,8 @@ describe('the command’s reply', () => {
 });
 
 describe('the contextual bar', () => {
-    const shape = (view: ReturnType<typeof renderDirectoryView>) => view.blocks.slice(0, 8).map((block: any) => [block.type, block.blockId, (block.elements ?? [block.element]).map((element: any) => element?.actionId)]);
+    const shape = (view: ReturnType<typeof renderDirectoryView>) =>
+        view.blocks.slice(0, 8).map((block: any) => [block.type, block.blockId, (block.elements ?? [block.element]).map((element: any) => element?.actionId)]);
     const facets = { roles: ['admin', 'user'], customFields: [['team', ['Finance', 'Sales']]] as Array<[string, string[]]> };
 
     it('has labelled filters, the same for every list, and the workspace’s roles to pick several from', () => {
@@ -154,7 +209,11 @@ describe('the contextual bar', () => {
     it('offers a link button to message each user', () => {
         const view = renderDirectoryView(page({ search: 'chloe' }), render(), facets);
         const message = view.blocks.map((block: any) => block.accessory).find(Boolean);
-        expect(message).toMatchObject({ actionId: Action.message, text: { text: 'Message' }, url: 'https://chat.example.com/direct/%40chloe%3Amatrix.example.org' });
+        expect(message).toMatchObject({
+            actionId: Action.message,
+            text: { text: 'Message' },
+            url: 'https://chat.example.com/direct/%40chloe%3Amatrix.example.org',
+        });
     });
 });
 

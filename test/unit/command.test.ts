@@ -8,7 +8,9 @@ const words = (text: string) => text.split(' ');
 describe('parseCommand', () => {
     it('reads help, search words and every filter', () => {
         expect(parseCommand(['help'])).toEqual({ kind: 'help' });
-        expect(parseCommand(words('ann lee role:admin role:bot,guest,admin status:active type:bot loggedin:no sort:-lastLogin inactive:90d team:Finance page:3'))).toEqual({
+        expect(
+            parseCommand(words('ann lee role:admin role:bot,guest,admin status:active type:bot loggedin:no sort:-lastLogin inactive:90d team:Finance page:3')),
+        ).toEqual({
             kind: 'list',
             exportCsv: false,
             query: {
@@ -61,12 +63,24 @@ describe('parseCommand', () => {
 
 describe('toEndpointRequest', () => {
     it('speaks users.listByStatus for users and livechat/users/{type} for agents and managers', () => {
-        const query = { ...emptyQuery(), search: 'ann', roles: ['admin'], status: 'active' as const, type: 'user', loggedIn: true, sort: { field: 'name', direction: -1 as const }, page: 3 };
+        const query = {
+            ...emptyQuery(),
+            search: 'ann',
+            roles: ['admin'],
+            status: 'active' as const,
+            type: 'user',
+            loggedIn: true,
+            sort: { field: 'name', direction: -1 as const },
+            page: 3,
+        };
         // The search is the chat's own (accents aside), so it is not a parameter.
         expect(toEndpointRequest(query, 10)).toEqual({
             query: { count: '10', offset: '20', sort: '{"name":-1}', roles: ['admin'], status: 'active', type: 'user', hasLoggedIn: 'true' },
         });
-        expect(toEndpointRequest({ ...emptyQuery('managers'), search: 'mo', status: 'active' }, 10)).toEqual({ query: { count: '10', offset: '0' }, params: { type: 'manager' } });
+        expect(toEndpointRequest({ ...emptyQuery('managers'), search: 'mo', status: 'active' }, 10)).toEqual({
+            query: { count: '10', offset: '0' },
+            params: { type: 'manager' },
+        });
     });
 });
 
@@ -77,7 +91,9 @@ describe('button values and the contextual bar', () => {
         expect(decodeQuery('not json')).toEqual(emptyQuery());
         expect(decodeQuery('{"list":"admins","page":-4,"roles":"admin","sort":{"field":1}}')).toEqual(emptyQuery());
         // What typed input could not hold is dropped: a sort the list does not offer, absurd days, odd field names.
-        expect(decodeQuery('{"list":"agents","sort":{"field":"lastLogin","direction":1},"inactiveDays":99999,"customFields":{"a b":"x","team":"Sales","n":3}}')).toEqual({
+        expect(
+            decodeQuery('{"list":"agents","sort":{"field":"lastLogin","direction":1},"inactiveDays":99999,"customFields":{"a b":"x","team":"Sales","n":3}}'),
+        ).toEqual({
             ...emptyQuery('agents'),
             customFields: { team: 'Sales' },
         });
@@ -99,7 +115,10 @@ describe('button values and the contextual bar', () => {
     it('keeps every filter when the list changes, and a sort only where the list offers it', () => {
         const query = { ...emptyQuery(), search: 'ann', roles: ['admin'], sort: { field: 'lastLogin', direction: -1 as const }, page: 3 };
         expect(applyViewAction(query, Action.list, 'managers')).toEqual({ ...query, list: 'managers', sort: undefined, page: 1 });
-        expect(applyViewAction({ ...query, sort: { field: 'name', direction: 1 } }, Action.list, 'agents')).toMatchObject({ list: 'agents', sort: { field: 'name', direction: 1 } });
+        expect(applyViewAction({ ...query, sort: { field: 'name', direction: 1 } }, Action.list, 'agents')).toMatchObject({
+            list: 'agents',
+            sort: { field: 'name', direction: 1 },
+        });
     });
 });
 
@@ -116,7 +135,9 @@ describe('CSV', () => {
 
     it('writes a header and one line per row, with emails only when shown', () => {
         expect(csvColumns('agents', false)).toEqual(['_id', 'username', 'name', 'status']);
-        expect(toCsv([{ _id: '1', username: 'ann', roles: ['user', 'admin'], active: true }], ['_id', 'username', 'roles', 'active'])).toBe('_id,username,roles,active\r\n1,ann,user; admin,true\r\n');
+        expect(toCsv([{ _id: '1', username: 'ann', roles: ['user', 'admin'], active: true }], ['_id', 'username', 'roles', 'active'])).toBe(
+            '_id,username,roles,active\r\n1,ann,user; admin,true\r\n',
+        );
     });
 });
 

@@ -42,7 +42,9 @@ class Workspace {
             getRoomReader: () => ({
                 getAllRooms: async (_filters: unknown, { limit, skip }: { limit: number; skip: number }) => {
                     this.calls.push('getAllRooms');
-                    return this.rooms.slice(skip, skip + limit).map((room) => ({ id: room.id, type: room.type, ...(room.type === 'd' && { userIds: room.members }) }));
+                    return this.rooms
+                        .slice(skip, skip + limit)
+                        .map((room) => ({ id: room.id, type: room.type, ...(room.type === 'd' && { userIds: room.members }) }));
                 },
                 getMembers: async (roomId: string) => {
                     this.calls.push(`getMembers:${roomId}`);

@@ -33,7 +33,15 @@ function randomUser(next: () => number, id: string): UserRecord {
         status: pick([undefined, 'online', 'away', 'offline']),
         active: pick([undefined, true, false]),
         roles: pick([undefined, [], ['user'], ['user', 'bot'], ['admin', 'zzz']]),
-        emails: pick([undefined, [], [{ address: 'm@x', verified: true }], [{ address: 'b@x', verified: false }, { address: 'y@x', verified: true }]]),
+        emails: pick([
+            undefined,
+            [],
+            [{ address: 'm@x', verified: true }],
+            [
+                { address: 'b@x', verified: false },
+                { address: 'y@x', verified: true },
+            ],
+        ]),
     });
     const rank = pick(ranks);
     if (rank !== undefined || next() < 0.5) {
@@ -42,7 +50,8 @@ function randomUser(next: () => number, id: string): UserRecord {
     return user;
 }
 
-const idsOf = (directory: Directory, sort: SortKey[], offset = 0, count = Infinity) => directory.select(sort, [], offset, count).records.map((record) => record._id);
+const idsOf = (directory: Directory, sort: SortKey[], offset = 0, count = Infinity) =>
+    directory.select(sort, [], offset, count).records.map((record) => record._id);
 
 function expectSameOrders(maintained: Directory): void {
     const fresh = new Directory([...maintained.records()]);
@@ -187,7 +196,14 @@ describe('Directory filters and their cache', () => {
             [[hasFlag(Flag.ACTIVE, true)], (r) => r.active === true],
             [[hasFlag(Flag.DEACTIVATED, true), anyRole(['user'])], (r) => r.active === false && !!r.roles?.includes('user')],
             [[hasFlag(Flag.PRESENT, false)], (r) => r.status === undefined || r.status === 'offline'],
-            [[containsText('O', false)], (r) => `${r.username ?? ''}\n${r.name ?? ''}`.toLowerCase().split('\n').some((k) => k.includes('o'))],
+            [
+                [containsText('O', false)],
+                (r) =>
+                    `${r.username ?? ''}\n${r.name ?? ''}`
+                        .toLowerCase()
+                        .split('\n')
+                        .some((k) => k.includes('o')),
+            ],
             [[containsText('@X', true)], (r) => !!r.emails?.some((e) => e.address.toLowerCase().includes('@x'))],
         ];
         for (let step = 0; step < 300; step++) {

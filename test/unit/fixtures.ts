@@ -159,13 +159,13 @@ export function config(overrides: Partial<Config> = {}): Config {
 }
 
 /** A query string as Express's extended parser (qs) hands it over: `roles[]=a&roles[]=b` becomes an array. */
-export const queryString = (text: string): Record<string, unknown> => qs.parse(text, { allowPrototypes: true }) as Record<string, unknown>;
+export const queryString = (text: string): Record<string, unknown> => qs.parse(text, { allowPrototypes: true });
 
 type Select = (request: ListRequest, context: ListContext) => Listing;
 
 function call(select: Select, query: Record<string, unknown>, options: CallOptions, params?: Record<string, string>): ApiResponse {
     const directory = options.directory ?? new Directory(options.users ?? STAFF);
-    const request: ListRequest = { caller: options.caller === null ? undefined : options.caller ?? ADMIN, query, params };
+    const request: ListRequest = { caller: options.caller === null ? undefined : (options.caller ?? ADMIN), query, params };
     return respond(() => toResponse(select(request, { directory, config: config(options.config) })));
 }
 

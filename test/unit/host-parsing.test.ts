@@ -31,19 +31,66 @@ describe('parseWorkspace', () => {
     it.each([
         ['not an object', [], /JSON object/],
         ['users missing', { rooms: [] }, /"users" must be an array/],
-        ['username not a string', { users: [{ _id: 'a', username: 'a' }, { _id: 'b', username: 'b' }, { _id: 'c', username: 'c' }, { _id: 'd', username: 3 }] }, /^users\[3\]\.username must be a non-empty string, got a number \(3\)$/],
+        [
+            'username not a string',
+            {
+                users: [
+                    { _id: 'a', username: 'a' },
+                    { _id: 'b', username: 'b' },
+                    { _id: 'c', username: 'c' },
+                    { _id: 'd', username: 3 },
+                ],
+            },
+            /^users\[3\]\.username must be a non-empty string, got a number \(3\)$/,
+        ],
         ['missing _id', { users: [{ username: 'x' }] }, /^users\[0\]\._id must be a non-empty string/],
-        ['duplicate _id', { users: [{ _id: 'a', username: 'x' }, { _id: 'a', username: 'y' }] }, /^users\[1\]\._id "a" duplicates users\[0\]\._id$/],
-        ['duplicate username, ignoring case', { users: [{ _id: 'a', username: 'Alice' }, { _id: 'b', username: 'alice' }] }, /^users\[1\]\.username "alice" duplicates users\[0\]\.username "Alice"/],
+        [
+            'duplicate _id',
+            {
+                users: [
+                    { _id: 'a', username: 'x' },
+                    { _id: 'a', username: 'y' },
+                ],
+            },
+            /^users\[1\]\._id "a" duplicates users\[0\]\._id$/,
+        ],
+        [
+            'duplicate username, ignoring case',
+            {
+                users: [
+                    { _id: 'a', username: 'Alice' },
+                    { _id: 'b', username: 'alice' },
+                ],
+            },
+            /^users\[1\]\.username "alice" duplicates users\[0\]\.username "Alice"/,
+        ],
         ['bad date', { users: [{ _id: 'a', username: 'x', lastLogin: 'yesterday' }] }, /^users\[0\]\.lastLogin must be an ISO date string/],
         ['roles not strings', { users: [{ _id: 'a', username: 'x', roles: ['user', 1] }] }, /^users\[0\]\.roles\[1\] must be a string/],
         ['emails malformed', { users: [{ _id: 'a', username: 'x', emails: [{ verified: true }] }] }, /^users\[0\]\.emails\[0\]\.address must be a string/],
         ['active not boolean', { users: [{ _id: 'a', username: 'x', active: 'yes' }] }, /^users\[0\]\.active must be a boolean/],
         ['customFields not an object', { users: [{ _id: 'a', username: 'x', customFields: [] }] }, /^users\[0\]\.customFields must be an object, got an array/],
         ['bad room type', { users: [], rooms: [{ _id: 'r', t: 'x', members: [] }] }, /^rooms\[0\]\.t must be "c"/],
-        ['member that is no user', { users: [{ _id: 'a', username: 'x' }], rooms: [{ _id: 'r', t: 'c', members: ['a', 'ghost'] }] }, /^rooms\[0\]\.members\[1\] "ghost" is not the _id of any user$/],
-        ['member listed twice', { users: [{ _id: 'a', username: 'x' }], rooms: [{ _id: 'r', t: 'c', members: ['a', 'a'] }] }, /^rooms\[0\]\.members\[1\] "a" is listed twice$/],
-        ['duplicate room', { users: [], rooms: [{ _id: 'r', t: 'c', members: [] }, { _id: 'r', t: 'p', members: [] }] }, /^rooms\[1\]\._id "r" duplicates rooms\[0\]\._id$/],
+        [
+            'member that is no user',
+            { users: [{ _id: 'a', username: 'x' }], rooms: [{ _id: 'r', t: 'c', members: ['a', 'ghost'] }] },
+            /^rooms\[0\]\.members\[1\] "ghost" is not the _id of any user$/,
+        ],
+        [
+            'member listed twice',
+            { users: [{ _id: 'a', username: 'x' }], rooms: [{ _id: 'r', t: 'c', members: ['a', 'a'] }] },
+            /^rooms\[0\]\.members\[1\] "a" is listed twice$/,
+        ],
+        [
+            'duplicate room',
+            {
+                users: [],
+                rooms: [
+                    { _id: 'r', t: 'c', members: [] },
+                    { _id: 'r', t: 'p', members: [] },
+                ],
+            },
+            /^rooms\[1\]\._id "r" duplicates rooms\[0\]\._id$/,
+        ],
     ])('rejects %s with a message naming the problem', (_name, input, message) => {
         expect(() => parseWorkspace(input)).toThrow(message);
     });

@@ -57,10 +57,12 @@ describe('app persistence', () => {
 describe('the job store', () => {
     let jobs: JobStore;
     const runs: Array<{ instance: number; context: Record<string, unknown> }> = [];
-    const processor = (instance: number, ms = 0) => async (context: Record<string, unknown>) => {
-        runs.push({ instance, context });
-        if (ms) await new Promise((resolve) => setTimeout(resolve, ms));
-    };
+    const processor =
+        (instance: number, ms = 0) =>
+        async (context: Record<string, unknown>) => {
+            runs.push({ instance, context });
+            if (ms) await new Promise((resolve) => setTimeout(resolve, ms));
+        };
     const until = async (condition: () => boolean, ms = 2000) => {
         const deadline = Date.now() + ms;
         while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -126,7 +128,7 @@ describe('the job store', () => {
         expect(runs[2].instance).toBe(2);
     });
 
-    it('keeps a recurring job\'s next run when scheduled again to run at once, and moves it when told to skip that', () => {
+    it("keeps a recurring job's next run when scheduled again to run at once, and moves it when told to skip that", () => {
         const first = jobs.every('tick_app', parseInterval('1 hour'), {}, true);
         const next = first.nextRunAt!;
         expect(next).toBeGreaterThan(Date.now() + 3_500_000);

@@ -44,7 +44,8 @@ function fast(request: () => ApiResponse): ApiResponse {
 const list = (query: Record<string, unknown>, caller = ADMIN) => fast(() => usersList(query, { directory, caller }));
 const byStatus = (query: Record<string, unknown>, caller = ADMIN) => fast(() => usersByStatus(query, { directory, caller }));
 const agents = (query: Record<string, unknown>, caller = ADMIN) => fast(() => livechatUsers('agent', query, { directory, caller }));
-const regexQuery = (pattern: string, options?: string) => JSON.stringify({ name: options === undefined ? { $regex: pattern } : { $regex: pattern, $options: options } });
+const regexQuery = (pattern: string, options?: string) =>
+    JSON.stringify({ name: options === undefined ? { $regex: pattern } : { $regex: pattern, $options: options } });
 
 beforeAll(() => {
     // Compile the validators and warm the regular-expression engine up before timing anything.
@@ -80,8 +81,12 @@ describe('hostile input: wrong types', () => {
     });
 
     it('refuses operators and values of the wrong type inside the query', () => {
-        expect(list({ query: '{"name":{"$regex":{"$where":"1"}}}' })).toEqual(invalidQuery('Invalid query: $regex takes a string pattern and $options a string'));
-        expect(list({ query: '{"name":{"$regex":"a","$options":["i"]}}' })).toEqual(invalidQuery('Invalid query: $regex takes a string pattern and $options a string'));
+        expect(list({ query: '{"name":{"$regex":{"$where":"1"}}}' })).toEqual(
+            invalidQuery('Invalid query: $regex takes a string pattern and $options a string'),
+        );
+        expect(list({ query: '{"name":{"$regex":"a","$options":["i"]}}' })).toEqual(
+            invalidQuery('Invalid query: $regex takes a string pattern and $options a string'),
+        );
         expect(list({ query: '{"name":{"$in":"alice"}}' })).toEqual(invalidQuery('Invalid query: $in needs an array'));
         expect(list({ query: '{"roles":{"$size":-1}}' })).toEqual(invalidQuery('Invalid query: $size takes a non-negative integer'));
         expect(list({ query: '{"name":{"$exists":"yes"}}' })).toEqual(invalidQuery('Invalid query: $exists takes true or false'));
@@ -92,7 +97,9 @@ describe('hostile input: wrong types', () => {
         expect(list({ query: '{"$or":[1,2]}' })).toEqual(invalidQuery('Invalid query: $or must be a non-empty array of objects'));
         expect(list({ query: '{"$and":{"name":"x"}}' })).toEqual(invalidQuery('Invalid query: $and must be a non-empty array of objects'));
         expect(list({ query: '{"name":{"$options":"i"}}' })).toEqual(invalidQuery('Invalid query: $options without $regex'));
-        expect(list({ query: '{"name":{"$regex":"a","$options":"ix"}}' })).toEqual(invalidQuery('Invalid query: unsupported regular expression options "ix" (supported: i, m, s)'));
+        expect(list({ query: '{"name":{"$regex":"a","$options":"ix"}}' })).toEqual(
+            invalidQuery('Invalid query: unsupported regular expression options "ix" (supported: i, m, s)'),
+        );
     });
 });
 
@@ -176,7 +183,10 @@ describe('hostile input: fields the caller may not see, prototype paths', () => 
 
     it('drops prototype paths in fields and sorts on nothing they name', () => {
         const plain = ids(list({ sort: '{"_id":1}' }, USER));
-        const response = list({ fields: '{"__proto__":1,"constructor":1,"constructor.prototype":1,"toString":1}', sort: '{"__proto__":1,"constructor":-1,"toString":1}' }, USER);
+        const response = list(
+            { fields: '{"__proto__":1,"constructor":1,"constructor.prototype":1,"toString":1}', sort: '{"__proto__":1,"constructor":-1,"toString":1}' },
+            USER,
+        );
         expect(ids(response)).toEqual(plain);
         expect(Object.keys((response.content.users as object[])[0]).sort()).toEqual(['_id', 'active', 'name', 'nameInsensitive', 'status', 'type', 'username']);
     });
@@ -226,7 +236,8 @@ describe('hostile input: catastrophic regular expressions over a 30,000-characte
 });
 
 describe('hostile input: look-around and back-references are refused', () => {
-    const refused = (pattern: string, detail: string) => invalidQuery(`Invalid query: invalid regular expression /${pattern}/: error parsing regexp: ${detail}`);
+    const refused = (pattern: string, detail: string) =>
+        invalidQuery(`Invalid query: invalid regular expression /${pattern}/: error parsing regexp: ${detail}`);
 
     it.each([
         ['(?=a)', 'invalid or unsupported Perl syntax: `(?=`'],
@@ -265,7 +276,9 @@ describe('hostile input: very long strings', () => {
         expect(list({ query: JSON.stringify({ username: 'x'.repeat(8192) }) })).toEqual(tooLong);
         const values = Array.from({ length: 101 }, (_, i) => `v${i}`);
         for (const operator of ['$in', '$nin', '$all']) {
-            expect(list({ query: JSON.stringify({ roles: { [operator]: values } }) })).toEqual(invalidQuery(`Invalid query: ${operator} takes at most 100 values`));
+            expect(list({ query: JSON.stringify({ roles: { [operator]: values } }) })).toEqual(
+                invalidQuery(`Invalid query: ${operator} takes at most 100 values`),
+            );
             expect(list({ query: JSON.stringify({ roles: { [operator]: values.slice(1) } }) }).status).toBe(200);
         }
     });
@@ -291,7 +304,9 @@ describe('hostile input: very long strings', () => {
         const value = LONG.slice(0, 8000);
         expect(list({ query: JSON.stringify({ username: value }) }).content).toMatchObject({ users: [], total: 0 });
         expect(list({ query: JSON.stringify({ name: { $in: [value, 'Alice Liddell'] } }) }).content).toMatchObject({ total: 1 });
-        expect(list({ query: JSON.stringify({ name: { $regex: 'a'.repeat(256), $options: 'i' }, username: { $ne: value.slice(0, 7000) } }) }).content).toMatchObject({ total: 2 });
+        expect(
+            list({ query: JSON.stringify({ name: { $regex: 'a'.repeat(256), $options: 'i' }, username: { $ne: value.slice(0, 7000) } }) }).content,
+        ).toMatchObject({ total: 2 });
     });
 
     it('answers a sort and a fields list with many keys', () => {

@@ -36,7 +36,16 @@ describe('livechat/users/:type: rows', () => {
                         livechat: null,
                         departments: [],
                     },
-                    { _id: 'u7', username: 'dialog.bot', status: 'offline', statusLivechat: null, name: 'Dialog Bot', emails: null, livechat: null, departments: [] },
+                    {
+                        _id: 'u7',
+                        username: 'dialog.bot',
+                        status: 'offline',
+                        statusLivechat: null,
+                        name: 'Dialog Bot',
+                        emails: null,
+                        livechat: null,
+                        departments: [],
+                    },
                     {
                         _id: 'u2',
                         username: 'Zed',
@@ -133,7 +142,9 @@ describe('livechat/users/:type: permissions by type', () => {
 describe('livechat/users/:type: parameters', () => {
     it('refuses unknown parameters', () => {
         expect(livechatUsers('agent', { status: 'online' })).toEqual(invalidParams('must NOT have additional properties'));
-        expect(livechatUsers('manager', { searchTerm: 'x', roles: ['a'] })).toEqual(invalidParams('must NOT have additional properties', 'must NOT have additional properties'));
+        expect(livechatUsers('manager', { searchTerm: 'x', roles: ['a'] })).toEqual(
+            invalidParams('must NOT have additional properties', 'must NOT have additional properties'),
+        );
     });
 
     it('accepts query and fields without using them', () => {
@@ -198,7 +209,10 @@ describe('livechat/users/:type: filters', () => {
     });
 
     it('managers ignore excludeId, showIdleAgents and onlyAvailable', () => {
-        const users = [rec({ _id: 'm1', name: 'Off Manager', roles: ['livechat-manager'], status: 'offline' }), rec({ _id: 'm2', name: 'Quiet Manager', roles: ['livechat-manager'] })];
+        const users = [
+            rec({ _id: 'm1', name: 'Off Manager', roles: ['livechat-manager'], status: 'offline' }),
+            rec({ _id: 'm2', name: 'Quiet Manager', roles: ['livechat-manager'] }),
+        ];
         const managers = (query: Record<string, unknown>) => ids(livechatUsers('manager', query, { users }));
         expect(managers({ excludeId: 'm1', showIdleAgents: 'false', onlyAvailable: 'true' })).toEqual(['m1', 'm2']);
         expect(managers({ text: 'quiet', excludeId: 'm2' })).toEqual(['m2']);

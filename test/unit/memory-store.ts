@@ -20,7 +20,9 @@ export class MemoryDatabase {
     }
 
     bytes(prefix = ''): number {
-        return this.records.filter((record) => record.keys.some((key) => key.startsWith(prefix))).reduce((sum, record) => sum + JSON.stringify(record.data).length, 0);
+        return this.records
+            .filter((record) => record.keys.some((key) => key.startsWith(prefix)))
+            .reduce((sum, record) => sum + JSON.stringify(record.data).length, 0);
     }
 }
 
@@ -30,7 +32,10 @@ const copy = <T>(data: T): T => JSON.parse(JSON.stringify(data));
 export class InstanceStore implements SharedStore {
     calls: string[] = [];
 
-    constructor(private readonly db: MemoryDatabase, public canWrite: boolean) {}
+    constructor(
+        private readonly db: MemoryDatabase,
+        public canWrite: boolean,
+    ) {}
 
     count(method: string): number {
         return this.calls.filter((call) => call === method).length;

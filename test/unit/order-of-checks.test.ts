@@ -119,9 +119,12 @@ describe('respond: nothing but a JSON body gets out', () => {
     it('turns an unexpected failure into a JSON 500 and reports it', () => {
         const seen: unknown[] = [];
         const failure = new TypeError('boom');
-        const response = respond(() => {
-            throw failure;
-        }, (error) => seen.push(error));
+        const response = respond(
+            () => {
+                throw failure;
+            },
+            (error) => seen.push(error),
+        );
         expect(response).toEqual({ status: 500, content: { success: false, error: 'Internal error while listing users [error-internal]' } });
         expect(seen).toEqual([failure]);
     });

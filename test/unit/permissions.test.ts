@@ -1,18 +1,6 @@
 import { Config, defaultConfig, hasPermission, parseRoleList, Permission, PERMISSION_DEFAULTS, PERMISSIONS, toCaller } from '../../src/core/config';
 import { configFromValues, SettingId } from '../../src/settings';
-import {
-    ADMIN,
-    caller,
-    GUEST,
-    livechatUsers,
-    MISSING_PERMISSION,
-    rows,
-    UNAUTHORIZED,
-    USER,
-    usersByStatus,
-    usersList,
-    invalidQuery,
-} from './fixtures';
+import { ADMIN, caller, GUEST, livechatUsers, MISSING_PERMISSION, rows, UNAUTHORIZED, USER, usersByStatus, usersList, invalidQuery } from './fixtures';
 
 /** The default settings with one permission given to other roles. */
 function withPermission(permission: Permission, roles: string[], overrides: Partial<Config> = {}): Config {
@@ -83,7 +71,9 @@ describe('permissions: resolved from roles through the settings', () => {
         expect(alice).toEqual([expect.objectContaining({ _id: 'u1', emails: [{ address: 'alice@wonder.land', verified: true }], roles: ['user'] })]);
         expect(rows(usersList({}, { caller: USER, config })).map((row) => row._id)).toContain('u8');
         expect(rows(usersByStatus({ searchTerm: 'wonder.land' }, { caller: USER, config })).map((row) => row._id)).toEqual(['u1']);
-        expect(usersList({ query: '{"emails.address":"alice@wonder.land"}' }, { caller: ADMIN, config })).toEqual(invalidQuery('Invalid attribute: emails.address'));
+        expect(usersList({ query: '{"emails.address":"alice@wonder.land"}' }, { caller: ADMIN, config })).toEqual(
+            invalidQuery('Invalid attribute: emails.address'),
+        );
     });
 
     it('view-user-voip-extension follows its setting', () => {
@@ -106,7 +96,13 @@ describe('configFromValues (settings → core config)', () => {
 
     it('gives the documented defaults when nothing is set', () => {
         expect(configFromValues(new Map())).toEqual(defaultConfig());
-        expect(defaultConfig()).toMatchObject({ defaultCount: 50, maxCount: 100, allowInfiniteCount: true, applyViewOutsideRoom: false, allowQueryAndFields: true });
+        expect(defaultConfig()).toMatchObject({
+            defaultCount: 50,
+            maxCount: 100,
+            allowInfiniteCount: true,
+            applyViewOutsideRoom: false,
+            allowQueryAndFields: true,
+        });
     });
 
     it('reads counts as positive integers and the directory age as minutes down to 0.05, falling back to the defaults otherwise', () => {
@@ -128,7 +124,9 @@ describe('configFromValues (settings → core config)', () => {
             values({ [SettingId.allowInfiniteCount]: false, [SettingId.applyViewOutsideRoom]: true, [SettingId.allowQueryAndFields]: false }),
         );
         expect(config).toMatchObject({ allowInfiniteCount: false, applyViewOutsideRoom: true, allowQueryAndFields: false });
-        const strings = configFromValues(values({ [SettingId.allowInfiniteCount]: 'false', [SettingId.applyViewOutsideRoom]: 'true', [SettingId.allowQueryAndFields]: 0 }));
+        const strings = configFromValues(
+            values({ [SettingId.allowInfiniteCount]: 'false', [SettingId.applyViewOutsideRoom]: 'true', [SettingId.allowQueryAndFields]: 0 }),
+        );
         expect(strings).toMatchObject({ allowInfiniteCount: true, applyViewOutsideRoom: false, allowQueryAndFields: true });
     });
 

@@ -64,13 +64,24 @@ describe("toUserRecord: the engine's IUser in Rocket.Chat's shape", () => {
     });
 
     it('maps sipExtension to freeSwitchExtension and isFederated to federated', () => {
-        expect(toUserRecord({ id: 'a', sipExtension: '100', isFederated: true })).toEqual({ _id: 'a', freeSwitchExtension: '100', federated: true, nameInsensitive: '' });
+        expect(toUserRecord({ id: 'a', sipExtension: '100', isFederated: true })).toEqual({
+            _id: 'a',
+            freeSwitchExtension: '100',
+            federated: true,
+            nameInsensitive: '',
+        });
     });
 
     it('keeps only well-formed emails, roles and custom fields', () => {
         const record = toUserRecord({
             id: 'a',
-            emails: [{ address: 'ok@x.io', verified: true }, { address: 7 }, null as never, { address: 'no-flag@x.io' }, { address: 'truthy@x.io', verified: 'yes' }],
+            emails: [
+                { address: 'ok@x.io', verified: true },
+                { address: 7 },
+                null as never,
+                { address: 'no-flag@x.io' },
+                { address: 'truthy@x.io', verified: 'yes' },
+            ],
             roles: ['user', 3 as unknown as string, 'bot'],
             customFields: ['not', 'an', 'object'] as unknown as Record<string, unknown>,
         });

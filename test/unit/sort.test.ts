@@ -126,10 +126,7 @@ describe('sort: appended keys', () => {
     });
 
     it('puts the appended active after every given key', () => {
-        const users = [
-            rec({ _id: '1', username: 'x', status: 'offline', active: false }),
-            rec({ _id: '2', username: 'y', status: 'offline', active: true }),
-        ];
+        const users = [rec({ _id: '1', username: 'x', status: 'offline', active: false }), rec({ _id: '2', username: 'y', status: 'offline', active: true })];
         expect(ids(usersList({ sort: '{"status":1,"username":-1}' }, { users }))).toEqual(['2', '1']);
     });
 });
@@ -151,7 +148,12 @@ describe('sort: MongoDB order', () => {
     });
 
     it('sorts a missing value first ascending and last descending, ties by _id ascending', () => {
-        const users = [rec({ _id: 'n3', username: 'c', name: 'b' }), rec({ _id: 'n2', username: 'b' }), rec({ _id: 'n1', username: 'a', name: 'A' }), rec({ _id: 'n0', username: 'd' })];
+        const users = [
+            rec({ _id: 'n3', username: 'c', name: 'b' }),
+            rec({ _id: 'n2', username: 'b' }),
+            rec({ _id: 'n1', username: 'a', name: 'A' }),
+            rec({ _id: 'n0', username: 'd' }),
+        ];
         expect(ids(usersList({ sort: '{"name":1}' }, { users }))).toEqual(['n0', 'n2', 'n1', 'n3']);
         expect(ids(usersList({ sort: '{"name":-1}' }, { users }))).toEqual(['n3', 'n1', 'n0', 'n2']);
     });
@@ -199,9 +201,23 @@ describe('sort: MongoDB order', () => {
 
     it('sorts on a path through an array of sub-documents', () => {
         const users = [
-            rec({ _id: 'e1', username: 'e1', emails: [{ address: 'm@x', verified: true }, { address: 'b@x', verified: true }] }),
+            rec({
+                _id: 'e1',
+                username: 'e1',
+                emails: [
+                    { address: 'm@x', verified: true },
+                    { address: 'b@x', verified: true },
+                ],
+            }),
             rec({ _id: 'e2', username: 'e2', emails: [{ address: 'c@x', verified: true }] }),
-            rec({ _id: 'e3', username: 'e3', emails: [{ address: 'a@x', verified: true }, { address: 'z@x', verified: true }] }),
+            rec({
+                _id: 'e3',
+                username: 'e3',
+                emails: [
+                    { address: 'a@x', verified: true },
+                    { address: 'z@x', verified: true },
+                ],
+            }),
         ];
         expect(ids(usersList({ sort: '{"emails.address":1}' }, { users }))).toEqual(['e3', 'e1', 'e2']);
         expect(ids(usersList({ sort: '{"emails.address":-1}' }, { users }))).toEqual(['e3', 'e1', 'e2']);
@@ -238,7 +254,16 @@ describe('sort: ties broken by _id, pages never overlap or skip', () => {
         }),
     );
     const directory = new Directory(users);
-    const SORTS = ['{"status":1}', '{"status":-1}', '{"name":1}', '{"name":-1}', '{"active":-1,"name":1}', '{"roles":-1}', '{"emails.address":1}', '{"type":1}'];
+    const SORTS = [
+        '{"status":1}',
+        '{"status":-1}',
+        '{"name":1}',
+        '{"name":-1}',
+        '{"active":-1,"name":1}',
+        '{"roles":-1}',
+        '{"emails.address":1}',
+        '{"type":1}',
+    ];
 
     it.each(SORTS)('sort=%s: paging with every page size yields the full order once', (sort) => {
         const all = ids(usersByStatus({ sort, count: '0' }, { directory }));

@@ -1,20 +1,5 @@
 import { PERMISSION_DEFAULTS } from '../../src/core/config';
-import {
-    ADMIN,
-    ALICE,
-    caller,
-    config,
-    GUEST,
-    ids,
-    invalidParams,
-    page,
-    queryString,
-    rec,
-    rows,
-    STAFF,
-    USER,
-    usersByStatus,
-} from './fixtures';
+import { ADMIN, ALICE, caller, config, GUEST, ids, invalidParams, page, queryString, rec, rows, STAFF, USER, usersByStatus } from './fixtures';
 
 const BY_STATUS_FIELDS = ['_id', 'name', 'username', 'emails', 'roles', 'status', 'active', 'lastLogin', 'type', 'federated'];
 
@@ -26,7 +11,9 @@ describe('users.listByStatus: strict parameters', () => {
     });
 
     it('reports every problem, joined with "\\n "', () => {
-        expect(usersByStatus({ fields: '{}', query: '{}' })).toEqual(invalidParams('must NOT have additional properties', 'must NOT have additional properties'));
+        expect(usersByStatus({ fields: '{}', query: '{}' })).toEqual(
+            invalidParams('must NOT have additional properties', 'must NOT have additional properties'),
+        );
         expect(usersByStatus({ status: 'all', roles: 'admin', hasLoggedIn: 'maybe' })).toEqual(
             invalidParams('must be equal to one of the allowed values', 'must be boolean', 'must be array'),
         );
@@ -53,7 +40,18 @@ describe('users.listByStatus: strict parameters', () => {
     });
 
     it('accepts pagination and sort next to its own parameters', () => {
-        expect(usersByStatus({ status: 'active', hasLoggedIn: 'true', type: 'user', roles: ['user'], searchTerm: 'a', sort: '{"name":1}', count: '5', offset: '0' }).status).toBe(200);
+        expect(
+            usersByStatus({
+                status: 'active',
+                hasLoggedIn: 'true',
+                type: 'user',
+                roles: ['user'],
+                searchTerm: 'a',
+                sort: '{"name":1}',
+                count: '5',
+                offset: '0',
+            }).status,
+        ).toBe(200);
     });
 });
 
@@ -186,7 +184,9 @@ describe('users.listByStatus: projection', () => {
         const response = usersByStatus({ count: '0' }, { caller: GUEST });
         const expected = ALL_BY_USERNAME.map((id) => {
             const user = STAFF.find((candidate) => candidate._id === id)!;
-            return Object.fromEntries(BY_STATUS_FIELDS.filter((field) => field in user).map((field) => [field, (user as unknown as Record<string, unknown>)[field]]));
+            return Object.fromEntries(
+                BY_STATUS_FIELDS.filter((field) => field in user).map((field) => [field, (user as unknown as Record<string, unknown>)[field]]),
+            );
         });
         expect(response).toEqual(page(expected, STAFF.length));
         expect(rows(response)[3]).toEqual({ ...base });
@@ -202,11 +202,25 @@ describe('users.listByStatus: sort', () => {
     });
 
     it('sorts on name without appending nameInsensitive (no case folding)', () => {
-        const users = [rec({ _id: '1', username: 'a', name: 'bob' }), rec({ _id: '2', username: 'b', name: 'Bob' }), rec({ _id: '3', username: 'c', name: 'Al' })];
+        const users = [
+            rec({ _id: '1', username: 'a', name: 'bob' }),
+            rec({ _id: '2', username: 'b', name: 'Bob' }),
+            rec({ _id: '3', username: 'c', name: 'Al' }),
+        ];
         expect(ids(usersByStatus({ sort: '{"name":1}' }, { users }))).toEqual(['3', '2', '1']);
     });
 
     it('accepts the sort of a caller without special permissions', () => {
-        expect(ids(usersByStatus({ sort: '{"type":1,"username":1}' }, { caller: caller(['guest']) }))).toEqual(['u9', 'u7', 'u3', 'u8', 'u2', 'u5', 'u1', 'u6', 'u4']);
+        expect(ids(usersByStatus({ sort: '{"type":1,"username":1}' }, { caller: caller(['guest']) }))).toEqual([
+            'u9',
+            'u7',
+            'u3',
+            'u8',
+            'u2',
+            'u5',
+            'u1',
+            'u6',
+            'u4',
+        ]);
     });
 });

@@ -64,9 +64,19 @@ describe('users.list: projection', () => {
 
     it('shapes the whole listing that way, in the success envelope', () => {
         const visible = byUsername(STAFF.filter((user) => user.username !== undefined || user.name !== undefined));
-        expect(usersList({}, { caller: USER })).toEqual(page(visible.map((user) => row(user, ORDINARY_FIELDS)), visible.length));
+        expect(usersList({}, { caller: USER })).toEqual(
+            page(
+                visible.map((user) => row(user, ORDINARY_FIELDS)),
+                visible.length,
+            ),
+        );
         const privileged = [GHOST, ...visible];
-        expect(usersList({}, { caller: ADMIN })).toEqual(page(privileged.map((user) => row(user, PRIVILEGED_FIELDS)), privileged.length));
+        expect(usersList({}, { caller: ADMIN })).toEqual(
+            page(
+                privileged.map((user) => row(user, PRIVILEGED_FIELDS)),
+                privileged.length,
+            ),
+        );
     });
 
     it('gives nameInsensitive "" to a user without a name', () => {
@@ -117,7 +127,12 @@ describe('users.list: fields', () => {
     const privilegedAlice = row(ALICE, PRIVILEGED_FIELDS);
 
     it('adds the included fields to the default projection', () => {
-        expect(one('{"utcOffset":1,"statusText":1,"federated":1}')).toEqual({ ...ordinaryAlice, utcOffset: 1, statusText: 'Down the rabbit hole', federated: false });
+        expect(one('{"utcOffset":1,"statusText":1,"federated":1}')).toEqual({
+            ...ordinaryAlice,
+            utcOffset: 1,
+            statusText: 'Down the rabbit hole',
+            federated: false,
+        });
     });
 
     it('only counts inclusions: an exclusion removes nothing', () => {
@@ -182,12 +197,25 @@ describe('users.list: fields', () => {
         expect(one('{"freeSwitchExtension":1}', GUEST)).toEqual(ordinaryAlice);
     });
 
-    it.each(['{"name":2}', '{"name":-1}', '{"name":"1"}', '{"name":true}', '{"name":null}', '{"name":{"$slice":1}}', '{"":1}', '[]', '["name"]', '"name"', 'name', '{name:1}', 'null', '1', ''])(
-        'refuses fields=%j with error-invalid-fields',
-        (fields) => {
-            expect(usersList({ fields })).toEqual(invalidFields(fields));
-        },
-    );
+    it.each([
+        '{"name":2}',
+        '{"name":-1}',
+        '{"name":"1"}',
+        '{"name":true}',
+        '{"name":null}',
+        '{"name":{"$slice":1}}',
+        '{"":1}',
+        '[]',
+        '["name"]',
+        '"name"',
+        'name',
+        '{name:1}',
+        'null',
+        '1',
+        '',
+    ])('refuses fields=%j with error-invalid-fields', (fields) => {
+        expect(usersList({ fields })).toEqual(invalidFields(fields));
+    });
 
     it('ignores fields entirely, even invalid ones, when the query-and-fields setting is off', () => {
         const off = { config: { allowQueryAndFields: false }, caller: ADMIN };
@@ -198,7 +226,11 @@ describe('users.list: fields', () => {
 
 describe('users.list: query', () => {
     it('matches the docs\' example {"name":{"$regex":"g"}} (case-sensitive, unanchored)', () => {
-        expect(rows(usersList({ query: '{"name": {"$regex": "g"}}' }, { caller: USER })).map((user) => user.name)).toEqual(['Agent Smith', 'Big Boss', 'Dialog Bot']);
+        expect(rows(usersList({ query: '{"name": {"$regex": "g"}}' }, { caller: USER })).map((user) => user.name)).toEqual([
+            'Agent Smith',
+            'Big Boss',
+            'Dialog Bot',
+        ]);
     });
 
     it('answers the docs\' example query={"customFields.clearance" : "High"}&fields={"customFields" : 1} for an admin', () => {
@@ -221,7 +253,9 @@ describe('users.list: query', () => {
     });
 
     it('refuses fields nobody may query: services, unknown fields', () => {
-        expect(usersList({ query: '{"services.password.bcrypt":{"$exists":true}}' }, { caller: ADMIN })).toEqual(invalidQuery('Invalid attribute: services.password.bcrypt'));
+        expect(usersList({ query: '{"services.password.bcrypt":{"$exists":true}}' }, { caller: ADMIN })).toEqual(
+            invalidQuery('Invalid attribute: services.password.bcrypt'),
+        );
         expect(usersList({ query: '{"password":"x"}' }, { caller: ADMIN })).toEqual(invalidQuery('Invalid attribute: password'));
     });
 

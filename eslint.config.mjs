@@ -1,0 +1,36 @@
+// ESLint: typescript-eslint's type-checked recommendations over the app, the
+// local workspace, tests, scripts and benchmarks; formatting is Prettier's job.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+    { ignores: ['node_modules/', 'dist/', 'coverage/', '.deno-cache/', '.host-data/', '.package-stage/', 'host/runtime/std/'] },
+    js.configs.recommended,
+    ...tseslint.configs.recommendedTypeChecked,
+    {
+        languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+        rules: {
+            // The engine's app and bridge interfaces return promises: an async method without await is how they are met.
+            '@typescript-eslint/require-await': 'off',
+            '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+        },
+    },
+    {
+        // Tests and benchmarks read JSON bodies and engine internals whose shape they then assert.
+        files: ['test/**/*.ts', 'bench/**/*.ts'],
+        rules: {
+            '@typescript-eslint/no-unsafe-assignment': 'off',
+            '@typescript-eslint/no-unsafe-member-access': 'off',
+            '@typescript-eslint/no-unsafe-call': 'off',
+            '@typescript-eslint/no-unsafe-return': 'off',
+            '@typescript-eslint/no-unsafe-argument': 'off',
+            '@typescript-eslint/no-explicit-any': 'off',
+        },
+    },
+    {
+        files: ['**/*.js', '**/*.mjs'],
+        extends: [tseslint.configs.disableTypeChecked],
+        languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+        rules: { '@typescript-eslint/no-require-imports': 'off' /* CommonJS scripts */ },
+    },
+);
