@@ -77,6 +77,8 @@ export class DirectoryService {
     private seenHead?: string;
     private lastPollAt: number;
     private readonly appliedEntries = new Map<string, number>();
+    /** When the current directory last changed: installed, or a change applied to it. */
+    private changedAt?: number;
 
     constructor(private readonly options: DirectoryServiceOptions) {
         this.now = options.now ?? Date.now;
@@ -147,6 +149,11 @@ export class DirectoryService {
         while (this.work) {
             await this.work.done;
         }
+    }
+
+    /** When the directory last changed (ms), or undefined before the first. */
+    lastChangedAt(): number | undefined {
+        return this.changedAt;
     }
 
     info(): Record<string, unknown> {
@@ -236,6 +243,7 @@ export class DirectoryService {
     private apply(change: Change): void {
         if (this.current) {
             applyChange(this.current, change);
+            this.changedAt = this.now();
         }
         if (this.work) {
             this.pending.push(change);
@@ -298,6 +306,7 @@ export class DirectoryService {
         this.pending.forEach((change) => applyChange(directory, change));
         this.pending = [];
         this.current = directory;
+        this.changedAt = this.now();
         this.resolveFirstDirectory();
     }
 

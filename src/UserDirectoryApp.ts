@@ -73,6 +73,7 @@ export default class UserDirectoryApp
             endpoints: createEndpoints(this, {
                 answer: (request, handler, persis) => this.answer(request, handler, persis),
                 buildFacts: () => ({ version: this.getVersion(), ...this.directory.info() }),
+                directoryChangedAt: () => this.directory.lastChangedAt(),
             }),
         });
         await configuration.slashCommands.provideSlashCommand(this.chat.slashCommand());

@@ -4,12 +4,15 @@ import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
 import type { IApp } from '@rocket.chat/apps-engine/definition/IApp';
 
 import type { ApiResponse } from './core/errors';
+import { directorySummary } from './core/seats/summary';
 import { directoryInfo, ListContext, Listing, ListRequest, selectLivechatUsers, selectUsersByStatus, selectUsersList, toResponse } from './core/handlers';
 
 /** What an endpoint needs from the app: one way to answer a request from the core. */
 export interface RequestAnswerer {
     answer(request: IApiRequest, handler: (request: ListRequest, context: ListContext) => ApiResponse, persis: IPersistence): Promise<IApiResponse>;
     buildFacts(): Record<string, unknown>;
+    /** When the directory last changed (ms), for the summary's `asOf`. */
+    directoryChangedAt(): number | undefined;
 }
 
 const METHOD_NOT_ALLOWED: IApiResponse = {
@@ -76,5 +79,8 @@ export function createEndpoints(app: IApp, answerer: RequestAnswerer): ApiEndpoi
         ),
         new CoreEndpoint(app, answerer, 'livechat/users/:type', listing(selectLivechatUsers)),
         new CoreEndpoint(app, answerer, 'directory.info', (request, context) => directoryInfo(request, context, answerer.buildFacts())),
+        new CoreEndpoint(app, answerer, 'directory.summary', (request, context) =>
+            directorySummary(request, context, { now: Date.now(), asOf: answerer.directoryChangedAt() }),
+        ),
     ];
 }
