@@ -1,8 +1,11 @@
+import type { Caller } from '../../src/core/config';
 import { Directory } from '../../src/core/directory';
-import { summarize } from '../../src/core/seats/summary';
+import { respond } from '../../src/core/errors';
 import { UserRecord } from '../../src/core/record';
+import { directorySummary, summarize } from '../../src/core/seats/summary';
+import { configFromValues } from '../../src/settings';
 import { prng } from '../../host';
-import { rec } from './fixtures';
+import { ADMIN, caller, MISSING_PERMISSION, rec, UNAUTHENTICATED, USER } from './fixtures';
 
 const NOW = Date.parse('2026-12-07T10:00:00.000Z');
 const DAY = 24 * 3600 * 1000;
@@ -220,4 +223,40 @@ test('random workspaces: the column scan agrees with the rules written out over 
         );
         expect(summarize(new Directory(users), NOW, undefined)).toEqual(reference(users));
     }
+});
+
+describe('GET directory.summary', () => {
+    const directory = new Directory([user({ roles: ['user', 'auditor'] }), user({ roles: ['admin'] })]);
+    const clock = { now: NOW, asOf: NOW - 60_000 };
+    const call = (who: Caller | undefined, settings: Record<string, unknown> = {}) =>
+        respond(() => directorySummary({ caller: who, query: {} }, { directory, config: configFromValues(new Map(Object.entries(settings))) }, clock));
+
+    test('401 without a caller, then the route-permission 403 for callers without view-seats', () => {
+        expect(call(undefined)).toEqual(UNAUTHENTICATED);
+        expect(call(USER)).toEqual(MISSING_PERMISSION);
+        expect(call(caller(['user', 'livechat-manager', 'auditor']))).toEqual(MISSING_PERMISSION);
+    });
+
+    test('admins, and the roles the permission_view-seats setting lists', () => {
+        const body = { ...summarize(directory, NOW, NOW - 60_000), success: true };
+        expect(call(ADMIN)).toEqual({ status: 200, content: body });
+        expect(call(caller(['user', 'auditor']), { 'permission_view-seats': 'admin, auditor' })).toEqual({ status: 200, content: body });
+        // admins keep it whatever the setting lists
+        expect(call(ADMIN, { 'permission_view-seats': 'auditor' }).status).toBe(200);
+        expect(call(USER, { 'permission_view-seats': 'auditor' })).toEqual(MISSING_PERMISSION);
+    });
+
+    test('the body has exactly the documented keys', () => {
+        const { content } = call(ADMIN);
+        expect(Object.keys(content)).toEqual(['seats', 'users', 'lastLogin', 'roles', 'asOf', 'success']);
+        expect(content).toMatchObject({
+            seats: 2,
+            asOf: '2026-12-07T09:59:00.000Z',
+            roles: [
+                { role: 'admin', users: 1 },
+                { role: 'auditor', users: 1 },
+                { role: 'user', users: 1 },
+            ],
+        });
+    });
 });
