@@ -62,7 +62,12 @@ export default class UserDirectoryApp
             maxAgeMs: () => this.config.directoryMaxAgeMs,
             onError: (error) => this.getLogger().error('User directory', error),
         });
-        this.chat = new DirectoryChat({ appId: this.getID(), context: () => this.context(), logger: () => this.getLogger() });
+        this.chat = new DirectoryChat({
+            appId: this.getID(),
+            context: () => this.context(),
+            logger: () => this.getLogger(),
+            directoryChangedAt: () => this.directory.lastChangedAt(),
+        });
     }
 
     protected async extendConfiguration(configuration: IConfigurationExtend): Promise<void> {

@@ -8,6 +8,7 @@ import type { LayoutBlock } from '@rocket.chat/ui-kit';
 
 import { facetsOf } from '../core/chatFilters';
 import { toCaller } from '../core/config';
+import { canViewSeats } from '../core/seats/summary';
 import { ListContext, seesFullUserInfo } from '../core/handlers';
 import { Translate, translator } from '../i18n';
 import { csvColumns, toCsv } from './csv';
@@ -15,12 +16,15 @@ import { code, text } from './mrkdwn';
 import { CommandError, decodeQuery, DirectoryQuery, emptyQuery, PAGE_SIZE, parseCommand } from './parse';
 import { Action, applyViewAction, directMessageUrl, RenderContext, renderDirectoryView, renderHelp, renderListMessage, ViewFacets } from './render';
 import { directoryPage, DirectoryPage, selectDirectory } from './run';
+import { summaryViewFor } from './summaryView';
 
 /** What the chat needs from the app. */
 export interface DirectorySource {
     readonly appId: string;
     context(): Promise<ListContext>;
     logger(): ILogger;
+    /** When the directory last changed (ms): the summary's asOf. */
+    directoryChangedAt(): number | undefined;
 }
 
 const MAX_REMEMBERED_VIEWS = 10_000;
@@ -61,6 +65,10 @@ export class DirectoryChat {
                 const help = renderHelp(render, admin);
                 return this.notify(user, room, read, modify, help.text, help.blocks);
             }
+            if (command.kind === 'summary') {
+                const view = await this.summaryView(user, render);
+                return modify.getUiController().openContextualBarView(view, { triggerId: context.getTriggerId() as string }, user);
+            }
             if (command.exportCsv) {
                 return this.exportCsv(user, room, command.query, read, modify, render);
             }
@@ -90,12 +98,22 @@ export class DirectoryChat {
             await this.guard(user, room, read, modify, t, () => this.exportCsv(user, room, decodeQuery(single(value)), read, modify, render));
             return responder.successResponse();
         }
+        if (actionId === Action.summary || actionId === Action.summaryRefresh) {
+            try {
+                const view = await this.summaryView(user, render);
+                // From the directory's bar the summary replaces it (another view); Refresh updates it in place.
+                return actionId === Action.summaryRefresh ? responder.updateContextualBarViewResponse(view) : responder.openContextualBarViewResponse(view);
+            } catch (error) {
+                await this.reportFailure(error, user, room, read, modify, t);
+                return responder.errorResponse();
+            }
+        }
         const opens = actionId === Action.open || (actionId === Action.page && !inView);
         const current = this.openViews.get(user.id) ?? emptyQuery();
         const query = actionId === Action.open || actionId === Action.page ? decodeQuery(single(value)) : applyViewAction(current, actionId, value);
         try {
             const page = await this.page(query, user);
-            const view = renderDirectoryView(page, render, await this.viewFacets(page));
+            const view = renderDirectoryView(page, render, await this.viewFacets(page, user));
             this.remember(user.id, page.query);
             return opens ? responder.openContextualBarViewResponse(view) : responder.updateContextualBarViewResponse(view);
         } catch (error) {
@@ -120,10 +138,20 @@ export class DirectoryChat {
         return directoryPage(query, toCaller(user), await this.source.context(), PAGE_SIZE);
     }
 
-    /** The workspace's roles, and for admins its custom fields with few enough values to pick from. */
-    private async viewFacets(page: DirectoryPage): Promise<ViewFacets> {
-        const facets = facetsOf((await this.source.context()).directory);
-        return { roles: facets.roles, customFields: page.privileged ? [...facets.customFields].filter(([, values]) => values.length > 0) : [] };
+    private async summaryView(user: IUser, render: RenderContext) {
+        const clock = { now: Date.now(), asOf: this.source.directoryChangedAt() };
+        return summaryViewFor(toCaller(user), await this.source.context(), render, clock);
+    }
+
+    /** The workspace's roles, for admins its custom fields with few enough values to pick from, and whether the summary is theirs to see. */
+    private async viewFacets(page: DirectoryPage, user: IUser): Promise<ViewFacets> {
+        const context = await this.source.context();
+        const facets = facetsOf(context.directory);
+        return {
+            roles: facets.roles,
+            customFields: page.privileged ? [...facets.customFields].filter(([, values]) => values.length > 0) : [],
+            summary: canViewSeats(toCaller(user), context.config),
+        };
     }
 
     private async renderContext(read: IRead, t: Translate): Promise<RenderContext> {
@@ -217,7 +245,7 @@ export class DirectoryChat {
     /** A user's mistake gets a friendly reply with a pointer to help; anything else a short apology (and the log). */
     private async reportFailure(error: unknown, user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, t: Translate): Promise<void> {
         if (error instanceof CommandError) {
-            const hint = error.key === 'not_allowed' || error.key === 'command_error_usage' ? '' : `\n${t('command_error_usage')}`;
+            const hint = ['not_allowed', 'summary_not_allowed', 'command_error_usage'].includes(error.key) ? '' : `\n${t('command_error_usage')}`;
             // What the user typed is shown as code; numbers as they are.
             const values = Object.fromEntries(Object.entries(error.values).map(([name, value]) => [name, /^\d+$/.test(value) ? value : code(value)]));
             await this.notify(user, room, read, modify, `${t(error.key, values)}${hint}`);

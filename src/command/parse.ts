@@ -25,7 +25,7 @@ export interface DirectoryQuery {
     page: number;
 }
 
-export type Command = { kind: 'help' } | { kind: 'list'; query: DirectoryQuery; exportCsv: boolean };
+export type Command = { kind: 'help' } | { kind: 'summary' } | { kind: 'list'; query: DirectoryQuery; exportCsv: boolean };
 
 /** A problem with what the user typed: an i18n key and its values. */
 export class CommandError extends Error {
@@ -72,6 +72,9 @@ export function parseCommand(args: readonly string[]): Command {
     const words = args.filter((word) => word.length > 0);
     if (words.length === 1 && (words[0].toLowerCase() === 'help' || words[0] === '?')) {
         return { kind: 'help' };
+    }
+    if (words.length === 1 && words[0].toLowerCase() === 'summary') {
+        return { kind: 'summary' };
     }
     const query = emptyQuery();
     const search: string[] = [];

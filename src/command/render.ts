@@ -20,6 +20,8 @@ export const Action = {
     inactive: 'directory.inactive',
     /** Followed by the custom field's name. */
     customField: 'directory.field.',
+    summary: 'directory.summary.open',
+    summaryRefresh: 'directory.summary.refresh',
 } as const;
 
 export const DIRECTORY_VIEW_ID = 'user-directory';
@@ -280,6 +282,8 @@ export interface ViewFacets {
     roles: string[];
     /** Fields with few enough values to list (admins only). */
     customFields: Array<[string, string[]]>;
+    /** The caller may see the workspace summary. */
+    summary?: boolean;
 }
 
 /** A user in the contextual bar: presence and name with a button to message them; avatar, username and details below. */
@@ -314,6 +318,7 @@ export function renderDirectoryView(page: DirectoryPage, context: RenderContext,
             elements: [
                 ...pagingButtons(page, context, actionsBlockId),
                 ...(page.total > 0 ? [button(context, actionsBlockId, Action.export, t('button_export'), encodeQuery(page.query))] : []),
+                ...(facets.summary ? [button(context, actionsBlockId, Action.summary, t('summary_button_open'), 'open')] : []),
             ],
         },
     ];

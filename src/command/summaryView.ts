@@ -1,8 +1,10 @@
 import type { ButtonElement, LayoutBlock } from '@rocket.chat/ui-kit';
 
-import { LAST_LOGIN_BUCKETS, WorkspaceSummary } from '../core/seats/summary';
+import type { Caller } from '../core/config';
+import type { ListContext } from '../core/handlers';
+import { canViewSeats, LAST_LOGIN_BUCKETS, summarize, WorkspaceSummary } from '../core/seats/summary';
 import { text } from './mrkdwn';
-import { emptyQuery, encodeQuery } from './parse';
+import { CommandError, emptyQuery, encodeQuery } from './parse';
 import { Action, RenderContext } from './render';
 
 /**
@@ -12,7 +14,6 @@ import { Action, RenderContext } from './render';
  */
 
 export const SUMMARY_VIEW_ID = 'user-directory-summary';
-export const SummaryAction = { open: 'directory.summary.open', refresh: 'directory.summary.refresh' } as const;
 
 /** Cells of a full bar: fits the 400 px bar beside the figures. */
 const BAR_CELLS = 12;
@@ -77,10 +78,18 @@ export function renderSummaryView(summary: WorkspaceSummary, render: RenderConte
             type: 'actions',
             blockId: 'directory.summary.actions',
             elements: [
-                button(render, SummaryAction.refresh, t('summary_button_refresh'), 'refresh'),
+                button(render, Action.summaryRefresh, t('summary_button_refresh'), 'refresh'),
                 button(render, Action.open, t('summary_button_directory'), encodeQuery(emptyQuery())),
             ],
         },
     ];
     return { id: SUMMARY_VIEW_ID, type: 'contextualBar', title: { type: 'plain_text' as const, text: t('summary_title') }, blocks };
+}
+
+/** The Summary view for a caller; a CommandError saying who may see it for anyone else. */
+export function summaryViewFor(caller: Caller, context: ListContext, render: RenderContext, clock: { now: number; asOf: number | undefined }) {
+    if (!canViewSeats(caller, context.config)) {
+        throw new CommandError('summary_not_allowed');
+    }
+    return renderSummaryView(summarize(context.directory, clock.now, clock.asOf), render);
 }

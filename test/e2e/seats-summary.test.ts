@@ -147,3 +147,73 @@ describe('GET directory.summary', () => {
         expect((await client().get('directory.summary', 'auditor')).status).toBe(403);
     });
 });
+
+interface View {
+    id: string;
+    blocks: Array<{ type: string; text?: { text: string }; elements?: Array<{ actionId?: string; text?: unknown }> }>;
+}
+const viewText = (view: View) => view.blocks.map((block) => block.text?.text ?? JSON.stringify(block.elements ?? [])).join('\n');
+const actionIds = (view: View) => view.blocks.flatMap((block) => (block.type === 'actions' ? (block.elements ?? []).map((element) => element.actionId) : []));
+
+async function command(params: string, userId: string) {
+    const reply = await client().post('/api/v1/commands.run', { command: 'users', params, roomId: 'GENERAL' }, userId);
+    expect(reply.status).toBe(200);
+    return reply.body as { notifications: Array<{ text: string }>; messages: unknown[]; uiInteractions: Array<{ type: string; view: View }> };
+}
+
+async function click(actionId: string, userId: string, value = '', inView?: string) {
+    const body = { type: 'blockAction', actionId, value, rid: 'GENERAL', container: inView ? { type: 'view', id: inView } : { type: 'message', id: 'm1' } };
+    const reply = await client().post(`/api/apps/ui.interaction/${client().host.appId}`, body, userId);
+    expect(reply.status).toBe(200);
+    return reply.body as { response: { success: boolean; type?: string; view?: View }; notifications: Array<{ text: string }> };
+}
+
+describe('the Summary view in the chat', () => {
+    it('/users summary opens it in the contextual bar, with the endpoint’s figures', async () => {
+        const { seats, users, lastLogin } = (await client().get('directory.summary', 'admin')).body;
+        const reply = await command('summary', 'admin');
+        expect(reply.notifications).toEqual([]);
+        expect(reply.messages).toEqual([]);
+        expect(reply.uiInteractions).toHaveLength(1);
+        expect(reply.uiInteractions[0]).toMatchObject({
+            type: 'contextual_bar.open',
+            view: { id: 'user-directory-summary', title: { text: 'Workspace summary' } },
+        });
+        const text = viewText(reply.uiInteractions[0].view);
+        const n = (value: number) => value.toLocaleString('en');
+        expect(text).toContain(`*${n(seats)} seats in use*`);
+        expect(text).toContain(`*${n(users.total)}* users · ${n(users.active)} active · ${n(users.deactivated)} deactivated`);
+        expect(text).toContain(`Never · ${n(lastLogin.never)} (`);
+        expect(text).toContain('As far as the directory knows');
+        expect(actionIds(reply.uiInteractions[0].view)).toEqual(['directory.summary.refresh', 'directory.open']);
+    });
+
+    it('refuses a caller without view-seats with a clear message, everywhere, and shows them no button', async () => {
+        const reply = await command('summary', 'alice');
+        expect(reply.uiInteractions).toEqual([]);
+        expect(reply.notifications.map((notification) => notification.text)).toEqual([
+            'You are not allowed to see the workspace summary: it needs the admin role or a role listed in the app setting *Roles with view-seats*.',
+        ]);
+        const clicked = await click('directory.summary.open', 'alice');
+        expect(clicked.response.view).toBeUndefined();
+        expect(clicked.response.success).toBe(false);
+        expect(clicked.notifications.map((notification) => notification.text)).toEqual(reply.notifications.map((notification) => notification.text));
+
+        const bar = await click('directory.open', 'alice', JSON.stringify({ list: 'users' }));
+        expect(bar.response.view?.id).toBe('user-directory');
+        expect(actionIds(bar.response.view as View)).not.toContain('directory.summary.open');
+    });
+
+    it('is reachable from the directory’s bar, refreshes in place and leads back', async () => {
+        const bar = await click('directory.open', 'admin', JSON.stringify({ list: 'users' }));
+        expect(actionIds(bar.response.view as View)).toContain('directory.summary.open');
+
+        const opened = await click('directory.summary.open', 'admin', 'open', 'user-directory');
+        expect(opened.response).toMatchObject({ success: true, type: 'contextual_bar.open', view: { id: 'user-directory-summary' } });
+        const refreshed = await click('directory.summary.refresh', 'admin', 'refresh', 'user-directory-summary');
+        expect(refreshed.response).toMatchObject({ success: true, type: 'contextual_bar.update', view: { id: 'user-directory-summary' } });
+
+        const back = await click('directory.open', 'admin', JSON.stringify({ list: 'users' }), 'user-directory-summary');
+        expect(back.response).toMatchObject({ type: 'contextual_bar.open', view: { id: 'user-directory' } });
+    });
+});
