@@ -1,11 +1,16 @@
+import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+
 import type { Caller } from '../../src/core/config';
 import { Directory } from '../../src/core/directory';
 import { respond } from '../../src/core/errors';
 import { UserRecord } from '../../src/core/record';
 import { directorySummary, summarize } from '../../src/core/seats/summary';
+import { DirectoryService } from '../../src/DirectoryService';
 import { configFromValues } from '../../src/settings';
 import { prng } from '../../host';
 import { ADMIN, caller, MISSING_PERMISSION, rec, UNAUTHENTICATED, USER } from './fixtures';
+import { MemoryDatabase } from './memory-store';
 
 const NOW = Date.parse('2026-12-07T10:00:00.000Z');
 const DAY = 24 * 3600 * 1000;
@@ -258,5 +263,35 @@ describe('GET directory.summary', () => {
                 { role: 'user', users: 1 },
             ],
         });
+    });
+});
+
+describe('asOf: when the directory last changed', () => {
+    test('unknown before the first directory; then the time it was put in place, and of each change applied', async () => {
+        let clock = Date.parse('2026-12-07T08:00:00.000Z');
+        const appUser = { id: 'app.bot', username: 'app.bot', type: 'app', roles: ['app'], isEnabled: true } as unknown as IUser;
+        const reader = {
+            getUserReader: () => ({ getAppUser: async () => appUser }),
+            getRoomReader: () => ({ getAllRooms: async () => [] }),
+        } as unknown as IRead;
+        const svc = new DirectoryService({
+            reader: () => reader,
+            store: new MemoryDatabase().instance(true),
+            maxAgeMs: () => 60_000,
+            onError: (error) => {
+                throw error;
+            },
+            now: () => clock,
+        });
+        expect(svc.lastChangedAt()).toBeUndefined();
+        await svc.tick();
+        await svc.settled();
+        expect(summarize(await svc.get(), clock, svc.lastChangedAt()).asOf).toBe('2026-12-07T08:00:00.000Z');
+
+        clock += 90_000;
+        svc.upsert({ ...appUser, id: 'ann', username: 'ann', type: 'user', roles: ['user'] } as unknown as IUser);
+        const summary = summarize(await svc.get(), clock, svc.lastChangedAt());
+        expect(summary.asOf).toBe('2026-12-07T08:01:30.000Z');
+        expect(summary.seats).toBe(1);
     });
 });
