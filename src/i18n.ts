@@ -4,7 +4,7 @@
  * command's description; they are bundled into the class file by the
  * packager, so no bridge call is needed to read them.
  */
- 
+
 const CATALOGS: Record<string, Record<string, string> | undefined> = { en: require('../i18n/en.json'), de: require('../i18n/de.json') };
 
 export interface Translate {
