@@ -3,6 +3,7 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
 import type { IUIKitResponse, UIKitBlockInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
+import { UIKitIncomingInteractionContainerType } from '@rocket.chat/apps-engine/definition/uikit/UIKitIncomingInteractionContainer';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 
@@ -104,7 +105,7 @@ export class DirectoryChat {
             await this.guard(chat, () => this.exportCsv(chat, decodeQuery(single(value))));
             return responder.successResponse();
         }
-        const opens = actionId === Action.open || (actionId === Action.page && data.container?.type !== 'view');
+        const opens = actionId === Action.open || (actionId === Action.page && data.container?.type !== UIKitIncomingInteractionContainerType.VIEW);
         const current = this.openViews.get(chat.user.id) ?? emptyQuery();
         const query = actionId === Action.open || actionId === Action.page ? decodeQuery(single(value)) : applyViewAction(current, actionId, value);
         try {
@@ -125,13 +126,14 @@ export class DirectoryChat {
     private remember(userId: string, query: DirectoryQuery): void {
         this.openViews.delete(userId);
         if (this.openViews.size >= MAX_REMEMBERED_VIEWS) {
-            this.openViews.delete(this.openViews.keys().next().value as string);
+            const [oldest] = this.openViews.keys();
+            this.openViews.delete(oldest);
         }
         this.openViews.set(userId, query);
     }
 
     private async interaction(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, persis: IPersistence): Promise<Interaction> {
-        const siteUrl = await read
+        const siteUrl: unknown = await read
             .getEnvironmentReader()
             .getServerSettings()
             .getValueById('Site_Url')

@@ -1,8 +1,8 @@
-import type { ActionsBlock, ButtonElement, ContextBlock, LayoutBlock, Option } from '@rocket.chat/ui-kit';
+import type { ActionsBlock, ButtonElement, ContextBlock, LayoutBlock } from '@rocket.chat/ui-kit';
 
 import type { Translate } from '../i18n';
 import { code, strong, text } from './mrkdwn';
-import { DirectoryList, DirectoryQuery, emptyQuery, encodeQuery, LISTS, MAX_SEARCH_LENGTH, PAGE_SIZE, parseSort, SORTABLE_FIELDS } from './parse';
+import { DirectoryQuery, emptyQuery, encodeQuery, PAGE_SIZE } from './parse';
 import type { DirectoryPage } from './run';
 
 /** Action ids of the app's buttons and inputs, shared by the renderers and the interaction handler. */

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
 import { csvCell, csvColumns, toCsv } from '../../src/command/csv';
 import { applyViewAction } from '../../src/command/directoryView';
 import { CommandError, failureText, PermissionError } from '../../src/command/errors';
@@ -202,7 +205,7 @@ describe('translator', () => {
     });
 
     it('has every text in every language', () => {
-        const keys = (language: string) => Object.keys(require(`../../i18n/${language}.json`)).sort();
+        const keys = (language: string) => Object.keys(JSON.parse(fs.readFileSync(path.join(__dirname, `../../i18n/${language}.json`), 'utf8'))).sort();
         expect(keys('de')).toEqual(keys('en'));
     });
 });
