@@ -44,6 +44,17 @@ interface Subcommand {
     run(args: readonly string[], chat: Interaction): Promise<void>;
 }
 
+/** A click on a button or a change of an input. */
+interface Click {
+    chat: Interaction;
+    actionId: string;
+    /** A multi-select sends its chosen values as a list (the engine's type says a string). */
+    value: string | string[] | undefined;
+    /** In a contextual bar (not a message). */
+    inView: boolean;
+    responder: ReturnType<UIKitBlockInteractionContext['getInteractionResponder']>;
+}
+
 const MAX_REMEMBERED_VIEWS = 10_000;
 
 /**
@@ -86,26 +97,38 @@ export class DirectoryChat {
         });
     }
 
-    /**
-     * Buttons and the contextual bar. Paging opens the contextual bar (from a
-     * message) or updates it in place: browsing never posts to the room.
-     */
+    /** Buttons and inputs by action id; a new view adds its own here (the directory's contextual bar takes every other action). */
+    private readonly actions = new Map<string, (click: Click) => Promise<IUIKitResponse>>([
+        // A link button: the client opens the direct room.
+        [Action.message, async ({ responder }) => responder.successResponse()],
+        [
+            Action.export,
+            async ({ chat, value, responder }) => {
+                await this.guard(chat, () => this.exportCsv(chat, decodeQuery(single(value))));
+                return responder.successResponse();
+            },
+        ],
+    ]);
+
     async handleBlockAction(context: UIKitBlockInteractionContext, read: IRead, modify: IModify, persis: IPersistence): Promise<IUIKitResponse> {
         const data = context.getInteractionData();
-        const responder = context.getInteractionResponder();
-        const { actionId } = data;
-        // A multi-select sends its chosen values as a list.
-        const value = data.value as string | string[] | undefined;
-        const chat = await this.interaction(data.user, data.room, read, modify, persis);
+        const click: Click = {
+            chat: await this.interaction(data.user, data.room, read, modify, persis),
+            actionId: data.actionId,
+            value: data.value,
+            inView: data.container?.type === UIKitIncomingInteractionContainerType.VIEW,
+            responder: context.getInteractionResponder(),
+        };
+        const handler = this.actions.get(click.actionId);
+        return handler ? handler(click) : this.directoryView(click);
+    }
 
-        if (actionId === Action.message) {
-            return responder.successResponse(); // a link button: the client opens the direct room
-        }
-        if (actionId === Action.export) {
-            await this.guard(chat, () => this.exportCsv(chat, decodeQuery(single(value))));
-            return responder.successResponse();
-        }
-        const opens = actionId === Action.open || (actionId === Action.page && data.container?.type !== UIKitIncomingInteractionContainerType.VIEW);
+    /**
+     * The directory in the contextual bar. Paging opens it (from a message) or
+     * updates it in place: browsing never posts to the room.
+     */
+    private async directoryView({ chat, actionId, value, inView, responder }: Click): Promise<IUIKitResponse> {
+        const opens = actionId === Action.open || (actionId === Action.page && !inView);
         const current = this.openViews.get(chat.user.id) ?? emptyQuery();
         const query = actionId === Action.open || actionId === Action.page ? decodeQuery(single(value)) : applyViewAction(current, actionId, value);
         try {
