@@ -4,7 +4,8 @@ import type { Caller } from '../core/config';
 import type { ListContext } from '../core/handlers';
 import { canViewSeats, LAST_LOGIN_BUCKETS, summarize, WorkspaceSummary } from '../core/seats/summary';
 import { text } from './mrkdwn';
-import { CommandError, emptyQuery, encodeQuery } from './parse';
+import { PermissionError } from './errors';
+import { emptyQuery, encodeQuery } from './parse';
 import { Action, RenderContext } from './render';
 
 /**
@@ -86,10 +87,10 @@ export function renderSummaryView(summary: WorkspaceSummary, render: RenderConte
     return { id: SUMMARY_VIEW_ID, type: 'contextualBar', title: { type: 'plain_text' as const, text: t('summary_title') }, blocks };
 }
 
-/** The Summary view for a caller; a CommandError saying who may see it for anyone else. */
+/** The Summary view for a caller; a PermissionError saying who may see it for anyone else. */
 export function summaryViewFor(caller: Caller, context: ListContext, render: RenderContext, clock: { now: number; asOf: number | undefined }) {
     if (!canViewSeats(caller, context.config)) {
-        throw new CommandError('summary_not_allowed');
+        throw new PermissionError('summary_not_allowed');
     }
     return renderSummaryView(summarize(context.directory, clock.now, clock.asOf), render);
 }
