@@ -203,7 +203,7 @@ export class DirectoryChat {
         const admin = seesFullUserInfo(toCaller(chat.user), context.config)
             ? { customFields: [...facetsOf(context.directory).customFields.keys()] }
             : undefined;
-        const help = renderHelp(chat.render, admin);
+        const help = renderHelp(chat.render, admin, { summary: canViewSeats(toCaller(chat.user), context.config) });
         return this.notify(chat, help.text, help.blocks);
     }
 

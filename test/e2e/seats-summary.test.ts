@@ -204,6 +204,11 @@ describe('the Summary view in the chat', () => {
         expect(actionIds(bar.response.view as View)).not.toContain('directory.summary.open');
     });
 
+    it('/users help names it to those who may see it, and only to them', async () => {
+        expect((await command('help', 'admin')).notifications[0].text).toContain('`/users summary` — seats, last logins and the largest roles');
+        expect((await command('help', 'alice')).notifications[0].text).not.toContain('summary');
+    });
+
     it('is reachable from the directory’s bar, refreshes in place and leads back', async () => {
         const bar = await click('directory.open', 'admin', JSON.stringify({ list: 'users' }));
         expect(actionIds(bar.response.view as View)).toContain('directory.summary.open');
