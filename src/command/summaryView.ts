@@ -6,7 +6,7 @@ import { canViewSeats, LAST_LOGIN_BUCKETS, summarize, WorkspaceSummary } from '.
 import { text } from './mrkdwn';
 import { PermissionError } from './errors';
 import { emptyQuery, encodeQuery } from './parse';
-import { Action, RenderContext } from './render';
+import { Action, RenderContext, SEPARATOR } from './render';
 
 /**
  * The workspace summary in the contextual bar: seats, user counts, last
@@ -39,7 +39,7 @@ function button(render: RenderContext, actionId: string, label: string, value: s
     return { type: 'button', appId: render.appId, blockId, actionId, text: { type: 'plain_text', text: label }, value };
 }
 
-/** "500 · 59 %": a count and its share of the total. */
+/** "500 (59%)": a count and its share of the total. */
 function countAndShare(count: number, total: number, render: RenderContext): string {
     const { t } = render;
     return total > 0 ? t('summary_count_share', { count: t.number(count), share: t.number(Math.round((count / total) * 100)) }) : t.number(count);
@@ -50,10 +50,10 @@ export function renderSummaryView(summary: WorkspaceSummary, render: RenderConte
     const { users, seats } = summary;
     const buckets = LAST_LOGIN_BUCKETS.map(
         (bucket) =>
-            `${bar(seats > 0 ? summary.lastLogin[bucket] / seats : 0)} ${t(`summary_bucket_${bucket}`)} · ${countAndShare(summary.lastLogin[bucket], seats, render)}`,
+            `${bar(seats > 0 ? summary.lastLogin[bucket] / seats : 0)} ${t(`summary_bucket_${bucket}`)}${SEPARATOR}${countAndShare(summary.lastLogin[bucket], seats, render)}`,
     );
     const largest = summary.roles[0]?.users ?? 0;
-    const roles = summary.roles.map(({ role, users: count }) => `${bar(largest > 0 ? count / largest : 0)} ${text(role)} · ${t.number(count)}`);
+    const roles = summary.roles.map(({ role, users: count }) => `${bar(largest > 0 ? count / largest : 0)} ${text(role)}${SEPARATOR}${t.number(count)}`);
     const asOf = summary.asOf ? t('summary_as_of', { when: t.dateTime(summary.asOf) }) : '';
 
     const blocks: LayoutBlock[] = [
@@ -61,14 +61,15 @@ export function renderSummaryView(summary: WorkspaceSummary, render: RenderConte
         context(t('summary_seat_rule')),
         section(
             [
-                t.count('summary_users_total', users.total),
-                t.count('summary_users_active', users.active),
-                t.count('summary_users_deactivated', users.deactivated),
-            ].join(' · ') +
-                '\n' +
-                [t.count('summary_users_guests', users.guests), t.count('summary_users_bots', users.bots), t.count('summary_users_apps', users.apps)].join(
-                    ' · ',
-                ),
+                [
+                    t.count('summary_users_total', users.total),
+                    t.count('summary_users_active', users.active),
+                    t.count('summary_users_deactivated', users.deactivated),
+                ],
+                [t.count('summary_users_guests', users.guests), t.count('summary_users_bots', users.bots), t.count('summary_users_apps', users.apps)],
+            ]
+                .map((line) => line.join(SEPARATOR))
+                .join('\n'),
         ),
         { type: 'divider' },
         section(`${t.count('summary_last_login_title', seats)}\n${buckets.join('\n')}`),

@@ -40,7 +40,7 @@ const BUCKET_DAYS: ReadonlyArray<[LastLoginBucket, number]> = [
     ['90d', 90],
     ['1y', 365],
 ];
-export const MAX_ROLES = 10;
+const MAX_ROLES = 10;
 
 /** Roles exactly `['guest']`: a guest who also holds another role takes a seat. */
 export function isOnlyGuest(roles: readonly string[] | undefined): boolean {
@@ -48,7 +48,7 @@ export function isOnlyGuest(roles: readonly string[] | undefined): boolean {
 }
 
 /** The bucket of a last login (a time in ms, NaN when the user never logged in), seen from `now`. */
-export function lastLoginBucket(lastLogin: number, now: number): LastLoginBucket {
+function lastLoginBucket(lastLogin: number, now: number): LastLoginBucket {
     if (Number.isNaN(lastLogin)) {
         return 'never';
     }
@@ -105,6 +105,7 @@ export function summarize(columns: SummaryColumns, now: number, asOf: number | u
         activeByRoleCode[roleCode] = (activeByRoleCode[roleCode] ?? 0) + 1;
         const onlyGuest = isOnlyGuest(roleLists.of(slot));
         if (onlyGuest) users.guests++;
+        // Rocket.Chat's license seat (Users.getActiveLocalUserCount): active, not a bot or app, not federated, not only a guest.
         if (kind !== 0 || onlyGuest || flag & Flag.FEDERATED) continue;
 
         seats++;
