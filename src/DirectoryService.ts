@@ -7,9 +7,11 @@ import { claimLease, LEASE_TTL_MS, leaseIsFree, releaseLease, renewLease } from 
 import { ClusterMeta, readMeta } from './cluster/meta';
 import { dropSnapshot, publishPointer, readSnapshot, SnapshotPointer, writeSnapshot } from './cluster/snapshot';
 import type { SharedStore } from './cluster/store';
-import { COMMON_SORTS, Directory, pacer } from './core/directory';
-import { EngineUser, toUserRecord, UserRecord } from './core/record';
-import { crawlDirectory } from './crawl';
+import { Directory } from './core/directory';
+import { toUserRecord, UserRecord } from './core/record';
+import { COMMON_SORTS } from './core/sortOrder';
+import { crawlDirectory } from './upkeep/crawl';
+import { inBackground, pacer, runPaced } from './upkeep/pacer';
 
 /** What directory.info reports about the last crawl this instance made. */
 export interface BuildReport {
@@ -294,7 +296,7 @@ export class DirectoryService {
         this.pending.forEach((change) => applyChange(directory, change));
         this.pending = [];
         // Replayed renames may have left search texts to rebuild: in steps, not holding the loop.
-        await directory.prepareInSteps(COMMON_SORTS, pacer());
+        await runPaced(directory.preparation(COMMON_SORTS), pacer());
         this.pending.forEach((change) => applyChange(directory, change));
         this.pending = [];
         this.current = directory;
@@ -316,7 +318,7 @@ export class DirectoryService {
     }
 
     private async load(pointer: SnapshotPointer): Promise<void> {
-        const directory = new Directory();
+        const directory = new Directory([], { runInSteps: inBackground });
         const pace = pacer();
         await readSnapshot(this.options.store, pointer, async (chunk) => {
             for (const user of chunk) {

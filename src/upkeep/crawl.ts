@@ -3,8 +3,10 @@ import type { IRoomRaw } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import { COMMON_SORTS, Directory, Pacer, pacer } from './core/directory';
-import { EngineUser, toUserRecord } from './core/record';
+import { Directory } from '../core/directory';
+import { toUserRecord } from '../core/record';
+import { COMMON_SORTS } from '../core/sortOrder';
+import { inBackground, Pacer, pacer, runPaced } from './pacer';
 
 /** What one crawl of the workspace cost and found. */
 export interface CrawlReport {
@@ -47,7 +49,7 @@ export async function crawlDirectory(
 
 async function crawl(read: IRead, previous: Directory | undefined, includeAppUser: boolean, pace: Pacer) {
     const rooms = read.getRoomReader();
-    const directory = new Directory();
+    const directory = new Directory([], { runInSteps: inBackground });
     const add = (user: IUser | undefined) => {
         if (user?.id && !directory.has(user.id)) {
             directory.upsert(toUserRecord(user));
@@ -109,7 +111,7 @@ async function crawl(read: IRead, previous: Directory | undefined, includeAppUse
         }
         if (pace.due()) await pace.pause();
     }
-    await directory.prepareInSteps(COMMON_SORTS, pace);
+    await runPaced(directory.preparation(COMMON_SORTS), pace);
     return { directory, bridgeCalls, rooms: roomCount, userReads };
 }
 
