@@ -199,4 +199,3 @@ function sortValueOf(users: UserColumns, slot: number, { path, direction }: Sort
     const value = users.sortField(slot, path[0]);
     return path.length === 1 && !Array.isArray(value) ? value : sortValue({ [path[0]]: value }, path, direction);
 }
-
