@@ -35,10 +35,10 @@ const MEMBER_READS_IN_FLIGHT = 4;
 export async function crawlDirectory(
     read: IRead,
     previous: Directory | undefined,
-    options: { includeAppUser: boolean; pace?: Pacer },
+    options: { includeAppUser: boolean; pace?: Pacer; now?: () => number },
 ): Promise<{ directory: Directory; report: CrawlReport }> {
     const pace = options.pace ?? pacer();
-    const watch = watchLoop();
+    const watch = watchLoop(options.now ?? Date.now);
     try {
         const { directory, bridgeCalls, rooms, userReads } = await crawl(read, previous, options.includeAppUser, pace);
         return { directory, report: { bridgeCalls, rooms, userReads, loopHeldMs: watch.longestMs() } };
@@ -115,18 +115,18 @@ async function crawl(read: IRead, previous: Directory | undefined, includeAppUse
     return { directory, bridgeCalls, rooms: roomCount, userReads };
 }
 
-const WATCH_INTERVAL_MS = 5;
+export const WATCH_INTERVAL_MS = 5;
 
 /** Measures how late a short timer fires: the longest the loop was held by anything. */
-function watchLoop(): { longestMs(): number; stop(): void } {
-    let last = Date.now();
+function watchLoop(now: () => number): { longestMs(): number; stop(): void } {
+    let last = now();
     let longest = 0;
     const timer = setInterval(() => {
-        const now = Date.now();
-        longest = Math.max(longest, now - last - WATCH_INTERVAL_MS);
-        last = now;
+        const time = now();
+        longest = Math.max(longest, time - last - WATCH_INTERVAL_MS);
+        last = time;
     }, WATCH_INTERVAL_MS);
-    return { longestMs: () => Math.max(longest, Date.now() - last - WATCH_INTERVAL_MS, 0), stop: () => clearInterval(timer) };
+    return { longestMs: () => Math.max(longest, now() - last - WATCH_INTERVAL_MS, 0), stop: () => clearInterval(timer) };
 }
 
 async function forEachLimited<T>(items: readonly T[], limit: number, action: (item: T) => Promise<void>): Promise<void> {

@@ -1,5 +1,3 @@
-import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import sift from 'sift';
 
 import { Directory } from '../../src/core/directory';
@@ -9,7 +7,6 @@ import { containsText, hasFlag } from '../../src/core/filters';
 import { Flag } from '../../src/core/columns';
 import { queryFilter } from '../../src/core/query';
 import { UserRecord } from '../../src/core/record';
-import { crawlDirectory } from '../../src/upkeep/crawl';
 import { rec } from './fixtures';
 
 /**
@@ -129,33 +126,6 @@ describe('Directory columns', () => {
         directory.upsert(rec({ _id: 'new', username: 'n', customFields: { team: 'Sales' } }));
         expect(selected()).toEqual(expected());
         expect(selected()).toContain('new');
-    });
-});
-
-describe('crawlDirectory', () => {
-    it('adds a big room member by member, lets go of each member handed over, pauses, and counts the users read', async () => {
-        const members: Array<IUser | undefined> = Array.from(
-            { length: 5000 },
-            (_, i) => ({ id: `m${i}`, username: `m${i}`, roles: ['user'] }) as unknown as IUser,
-        );
-        const handedOver = [...members];
-        const read = {
-            getUserReader: () => ({ getAppUser: async () => ({ id: 'app', username: 'app.bot' }) }),
-            getRoomReader: () => ({
-                getAllRooms: async () => [{ id: 'general', type: 'c' }],
-                getMembers: async () => handedOver,
-            }),
-        } as unknown as IRead;
-        let pauses = 0;
-        let sinceStart = 0;
-        const pace = { due: () => ++sinceStart % 1000 === 0, pause: async () => void pauses++ };
-        const { directory, report } = await crawlDirectory(read, undefined, { includeAppUser: true, pace });
-        expect(directory.size).toBe(5001);
-        expect(handedOver.every((member) => member === undefined)).toBe(true);
-        expect(pauses).toBeGreaterThanOrEqual(5);
-        expect(report).toMatchObject({ bridgeCalls: 3, rooms: 1, userReads: 5001 });
-        expect(report.loopHeldMs).toBeGreaterThanOrEqual(0);
-        expect(directory.get('m4999')).toEqual(rec({ _id: 'm4999', username: 'm4999', roles: ['user'] }));
     });
 });
 
