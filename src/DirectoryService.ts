@@ -1,16 +1,13 @@
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import type { ClusterMeta, SnapshotPointer } from './cluster/meta';
-import { readMeta } from './cluster/meta';
 import { leaseIsFree } from './cluster/lease';
+import { ClusterMeta, readMeta, SnapshotPointer } from './cluster/meta';
 import type { KeyedRecordStore } from './cluster/store';
 import type { Directory } from './core/directory';
 import { toUserRecord, UserRecord } from './core/record';
 import { DirectoryKeeper } from './upkeep/keeper';
 import { BuildReport, crawlAndPublish, loadSnapshot, RebuildContext } from './upkeep/rebuild';
-
-export type { BuildReport } from './upkeep/rebuild';
 
 /** The directory is still being built or loaded; the caller should come back shortly. */
 export class DirectoryUnavailable extends Error {
