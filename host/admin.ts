@@ -10,7 +10,8 @@ import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
 import { publicUser, StoredUser, toAppUser } from './convert';
 import { checkProps, failure, invalidParams, requireObject } from './http';
 import type { Instance } from './instance';
-import { randomId, WorkspaceState } from './state';
+import { randomId } from './documents';
+import type { WorkspaceState } from './state';
 
 export type AdminAction = (admin: StoredUser, body: unknown) => Promise<unknown>;
 

@@ -13,7 +13,6 @@ import * as path from 'path';
 
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 
- 
 const { fixup, defaultDenoDir, findAppsEngineDir, ENGINE_PACKAGES } = require('./runtime/fixup.js') as {
     fixup(options?: { engine?: string; projectRoot?: string; denoDir?: string; quiet?: boolean }): { denoDir: string };
     defaultDenoDir(projectRoot?: string): string;
@@ -95,7 +94,6 @@ function ensureRuntimeEnvironment(pkg: string): void {
  *   1.59's through a link of its own (with its config named explicitly).
  */
 function patchRuntime(engine: Engine): void {
-     
     const childProcess = require('child_process') as typeof import('child_process');
     const { DenoRuntimeSubprocessController } = engine.load<{ DenoRuntimeSubprocessController: { prototype: unknown } }>(
         'server/runtime/deno/AppsEngineDenoRuntime',

@@ -18,7 +18,8 @@ import { adminActions } from './admin';
 import type { StoredUser } from './convert';
 import { failure, HttpError, parseBody, parseQuery, readBody, requireObject, safeDecode, sendAppResponse, sendJson, sendText } from './http';
 import type { Instance, InstanceStats } from './instance';
-import { randomId, WorkspaceState } from './state';
+import { randomId } from './documents';
+import type { WorkspaceState } from './state';
 
 const UNAUTHORIZED_V1 = { success: false, status: 'error', message: 'You must be logged in to do this.', error: 'You must be logged in to do this.' };
 const NOT_ADMIN = { success: false, error: 'User does not have the permissions required for this action [error-unauthorized]' };

@@ -16,7 +16,7 @@ import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import { DEFAULT_ENGINE, EngineVersion, isEngineVersion, loadEngine, ENGINE_VERSIONS } from './engine';
 import { ClusterView, Front } from './front';
 import { Instance, InstanceStats } from './instance';
-import { SharedStore } from './store';
+import { ClusterStore } from './store';
 import type { Workspace } from './workspace';
 
 export interface StartHostOptions {
@@ -106,7 +106,7 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         throw new Error(`${opts.zipPath} is not an installable app package: ${(e as Error)?.message ?? e}`);
     }
 
-    const store = new SharedStore(opts.workspace, log);
+    const store = new ClusterStore(opts.workspace, log);
     const instances: Instance[] = [];
     const fronts: Front[] = [];
     const cluster: ClusterView = {
@@ -168,15 +168,13 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         resetBridgeCalls: cluster.resetStats,
         denoPid: () => first.denoPid(),
         endpoints: () =>
-            instances[0]
-                .endpoints()
-                .map((e) => ({
-                    path: e.path,
-                    url: `${instances[0].url}${e.computedPath}`,
-                    visibility: e.visibility,
-                    authRequired: e.authRequired,
-                    methods: e.methods,
-                })),
+            instances[0].endpoints().map((e) => ({
+                path: e.path,
+                url: `${instances[0].url}${e.computedPath}`,
+                visibility: e.visibility,
+                authRequired: e.authRequired,
+                methods: e.methods,
+            })),
         commands: () => instances[0].commands(),
         stop,
     };

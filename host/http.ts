@@ -199,3 +199,40 @@ export function safeDecode(segment: string): string {
         throw new HttpError(400, { success: false, error: `Malformed URL segment "${segment}"` });
     }
 }
+
+/** Express 4 (path-to-regexp 0.1) compatible matcher for `a/:b/c` paths. */
+export function compilePath(pattern: string): (path: string) => Record<string, string> | undefined {
+    const keys: string[] = [];
+    let source = pattern.trim().replace(/^\/+/, '');
+    source = source
+        .split('/')
+        .map((segment) => {
+            const m = segment.match(/^:([A-Za-z0-9_]+)(\?)?$/);
+            if (m) {
+                keys.push(m[1]);
+                return m[2] ? '(?:([^/]+?))?' : '([^/]+?)';
+            }
+            if (segment === '*') {
+                keys.push(String(keys.length));
+                return '(.*)';
+            }
+            return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        })
+        .join('/');
+    const re = new RegExp(`^/?${source}/?$`, 'i');
+    return (path: string) => {
+        const m = re.exec(path);
+        if (!m) return undefined;
+        const params: Record<string, string> = {};
+        keys.forEach((key, i) => {
+            const value = m[i + 1];
+            if (value === undefined) return;
+            try {
+                params[key] = decodeURIComponent(value);
+            } catch {
+                params[key] = value;
+            }
+        });
+        return params;
+    };
+}

@@ -22,8 +22,8 @@ import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import { createBridges, InstanceBridges, InstanceContext, RegisteredEndpoint } from './bridges';
 import { toAppUser } from './convert';
 import { Engine, newAppManager, releaseAppManager } from './engine';
-import { ProducedLog } from './state';
-import type { SharedStore } from './store';
+import { ProducedLog } from './produced';
+import type { ClusterStore } from './store';
 import { createStorages, InstanceStorages } from './storage';
 
 /** What an instance counts, since its start or the last reset. */
@@ -46,7 +46,7 @@ export interface InstanceStats {
 
 export interface ClusterContext {
     engine: Engine;
-    store: SharedStore;
+    store: ClusterStore;
     zip: Buffer;
     app: IAppInfo;
     /** The workspace's URL (Site_Url): the first instance's. */
