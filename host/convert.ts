@@ -123,7 +123,7 @@ export function fromAppUser(user: Partial<IUser> & Record<string, unknown>): Par
         federated: user.isFederated,
         federation: user.federation,
         freeSwitchExtension: user.sipExtension,
-    }) as Partial<StoredUser>;
+    });
 }
 
 export function roomType(t: string): string {
@@ -168,5 +168,5 @@ export function toAppRoomRaw(room: WorkspaceRoom, creator: { _id: string; userna
 export function publicUser(user: StoredUser): Record<string, unknown> {
     const { authToken, ...rest } = user;
     void authToken;
-    return JSON.parse(JSON.stringify(rest));
+    return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }

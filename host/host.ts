@@ -103,7 +103,7 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
             ).AppPackageParser)().unpackageApp(zip)
         ).info;
     } catch (e) {
-        throw new Error(`${opts.zipPath} is not an installable app package: ${(e as Error)?.message ?? e}`);
+        throw new Error(`${opts.zipPath} is not an installable app package: ${(e as Error)?.message ?? e}`, { cause: e });
     }
 
     const store = new ClusterStore(opts.workspace, log);
@@ -158,14 +158,14 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
             return handle;
         },
         ready: Promise.all(handles.map((h) => h.ready)).then(() => undefined),
-        stats: cluster.stats,
-        resetStats: cluster.resetStats,
+        stats: () => cluster.stats(),
+        resetStats: () => cluster.resetStats(),
         bridgeCalls: () => {
             const sum: Record<string, number> = {};
             for (const s of cluster.stats()) for (const [key, n] of Object.entries(s.calls)) sum[key] = (sum[key] ?? 0) + n;
             return Object.fromEntries(Object.entries(sum).sort(([a], [b]) => (a < b ? -1 : 1)));
         },
-        resetBridgeCalls: cluster.resetStats,
+        resetBridgeCalls: () => cluster.resetStats(),
         denoPid: () => first.denoPid(),
         endpoints: () =>
             instances[0].endpoints().map((e) => ({

@@ -105,6 +105,13 @@ function isFresh(req: IncomingMessage, status: number, etag: string): boolean {
     return noneMatch.split(',').some((tag) => strip(tag) === strip(etag));
 }
 
+/** What an app endpoint answers (the engine's IApiResponse). */
+export interface AppResponse {
+    status?: number;
+    headers?: Record<string, string | number | null | undefined>;
+    content?: unknown;
+}
+
 /**
  * Writes an app endpoint's `{status, headers, content}` as Rocket.Chat's
  * AppApisBridge does with Express 4: `res.set(headers); res.status(status);
@@ -113,11 +120,7 @@ function isFresh(req: IncomingMessage, status: number, etag: string): boolean {
  * `application/octet-stream`; a text type gets `; charset=utf-8`; the body a
  * weak ETag, and a GET whose If-None-Match names it gets 304.
  */
-export function sendAppResponse(
-    req: IncomingMessage,
-    res: ServerResponse,
-    result: { status?: number; headers?: Record<string, unknown>; content?: unknown } | undefined,
-): void {
+export function sendAppResponse(req: IncomingMessage, res: ServerResponse, result: AppResponse | undefined): void {
     let status = Number(result?.status) || 200;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(result?.headers || {})) {
@@ -168,13 +171,29 @@ export function requireObject(body: unknown): Record<string, unknown> {
     return body as Record<string, unknown>;
 }
 
-/** An ajv-like check of a body's properties (required ones, types, no others), with Rocket.Chat's messages. */
-export function checkProps(
+type PropType = 'string' | 'boolean' | 'object' | 'array' | 'any';
+
+/** What a property checked as `T` holds. */
+type PropValue<T extends PropType> = T extends 'string'
+    ? string
+    : T extends 'boolean'
+      ? boolean
+      : T extends 'object'
+        ? Record<string, unknown>
+        : T extends 'array'
+          ? unknown[]
+          : unknown;
+
+/**
+ * An ajv-like check of a body's properties (required ones, types, no
+ * others), with Rocket.Chat's messages; answers the body typed as checked.
+ */
+export function checkProps<S extends Record<string, PropType>>(
     body: Record<string, unknown>,
-    spec: Record<string, 'string' | 'boolean' | 'object' | 'array' | 'any'>,
-    required: string[],
+    spec: S,
+    required: Array<keyof S & string>,
     where = '',
-): void {
+): { [K in keyof S]?: PropValue<S[K]> } {
     for (const key of required) {
         if (body[key] === undefined) throw invalidParams(`must have required property '${key}'`);
     }
@@ -190,6 +209,7 @@ export function checkProps(
                   : typeof value === type;
         if (!ok) throw invalidParams(`${where}${key} must be ${type}`);
     }
+    return body as { [K in keyof S]?: PropValue<S[K]> };
 }
 
 export function safeDecode(segment: string): string {

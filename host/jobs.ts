@@ -57,7 +57,7 @@ export class JobStore {
     /** The instance's app registered a processor (Agenda's `define` on that instance). */
     define(instance: number, name: string, processor: Processor): void {
         let byInstance = this.processors.get(name);
-        if (!byInstance) this.processors.set(name, (byInstance = new Map()));
+        if (!byInstance) this.processors.set(name, (byInstance = new Map<number, Processor>()));
         byInstance.set(instance, processor);
         for (const job of this.jobs.values()) if (job.name === name) this.dispatch(job);
     }

@@ -16,7 +16,7 @@ type BridgeClass<T> = abstract new () => T;
 export function adapt<T extends object>(Base: BridgeClass<T> | undefined, impl: object, label: string, ctx: InstanceContext): T {
     const bridge = (Base ? new (class extends (Base as unknown as new () => object) {})() : {}) as Record<string, unknown>;
     const methods = impl as Record<string, (...args: unknown[]) => unknown>;
-    for (let proto = Object.getPrototypeOf(impl); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (let proto = Object.getPrototypeOf(impl) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
         for (const name of Object.getOwnPropertyNames(proto)) {
             if (name === 'constructor' || name.startsWith('_') || typeof methods[name] !== 'function' || Object.prototype.hasOwnProperty.call(bridge, name))
                 continue;

@@ -24,7 +24,7 @@ export class HostHttpBridge {
         });
         const out: IHttpResponse = { url, method: info.method, statusCode: res.status, headers: responseHeaders, content };
         try {
-            out.data = JSON.parse(content);
+            out.data = JSON.parse(content) as unknown;
         } catch {
             /* not JSON */
         }

@@ -1,5 +1,5 @@
 /** Rocket.Chat's AppRoomBridge over the shared workspace: the room converter reads the creator, getMembers every member. */
-import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import { IRoom, RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IRoomRaw } from '@rocket.chat/apps-engine/definition/rooms/IRoomRaw';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { GetMessagesOptions, GetRoomsFilters, GetRoomsOptions } from '@rocket.chat/apps-engine/server/bridges/RoomBridge';
@@ -16,7 +16,12 @@ export class HostRoomBridge {
         const userIds = members.map((username) => this.ctx.state.getUserByUsername(username)?._id).filter((x): x is string => typeof x === 'string');
         const creator = room.creator?.id;
         if (creator && !userIds.includes(creator)) userIds.unshift(creator);
-        this.ctx.state.rooms.set(id, { _id: id, name: room.type === 'd' ? undefined : room.slugifiedName, t: room.type as 'c' | 'p' | 'd', members: [] });
+        this.ctx.state.rooms.set(id, {
+            _id: id,
+            name: room.type === RoomType.DIRECT_MESSAGE ? undefined : room.slugifiedName,
+            t: room.type as 'c' | 'p' | 'd',
+            members: [],
+        });
         for (const uid of userIds) this.ctx.state.addMember(id, uid);
         return id;
     }

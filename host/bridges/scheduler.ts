@@ -1,5 +1,6 @@
-import type { IOnetimeSchedule, IProcessor, IRecurringSchedule } from '@rocket.chat/apps-engine/definition/scheduler';
+import { IOnetimeSchedule, IProcessor, IRecurringSchedule, StartupType } from '@rocket.chat/apps-engine/definition/scheduler';
 
+import type { Processor } from '../jobs';
 import { parseInterval, parseWhen } from '../schedule';
 import type { InstanceContext } from './context';
 
@@ -14,23 +15,18 @@ export class HostSchedulerBridge {
     constructor(private readonly ctx: InstanceContext) {}
 
     async registerProcessors(processors: Array<IProcessor>, appId: string): Promise<void | Array<string>> {
-        const started: Array<Promise<string | undefined>> = [];
-        for (const { id, processor, startupSetting } of processors) {
-            this.ctx.store.jobs.define(this.ctx.number, id, processor as unknown as (context: Record<string, unknown>) => Promise<unknown>);
-            const startup = startupSetting as
-                undefined | { type: string; when?: string | Date; interval?: string | number; skipImmediate?: boolean; data?: object };
-            if (startup?.type === 'onetime') {
+        const started: Array<Promise<void | string>> = [];
+        for (const entry of processors) {
+            const { id, startupSetting: startup } = entry;
+            // The engine hands over its own wrapper (bound, taking the job's context alone), not the app's processor.
+            this.ctx.store.jobs.define(this.ctx.number, id, entry.processor.bind(entry) as unknown as Processor);
+            if (startup?.type === StartupType.ONETIME) {
                 // Only when no one-time job of that name is waiting (scheduleOnceAfterRegister).
                 if (!this.ctx.store.jobs.find({ name: id, type: 'normal' }).length) {
-                    started.push(this.scheduleOnce({ id, when: startup.when as string | Date, data: startup.data }, appId) as Promise<string | undefined>);
+                    started.push(this.scheduleOnce({ id, when: startup.when, data: startup.data }, appId));
                 }
-            } else if (startup?.type === 'recurring') {
-                started.push(
-                    this.scheduleRecurring(
-                        { id, interval: startup.interval as string | number, skipImmediate: startup.skipImmediate, data: startup.data },
-                        appId,
-                    ) as Promise<string | undefined>,
-                );
+            } else if (startup?.type === StartupType.RECURRING) {
+                started.push(this.scheduleRecurring({ id, interval: startup.interval, skipImmediate: startup.skipImmediate, data: startup.data }, appId));
             }
         }
         if (started.length) return (await Promise.all(started)).filter((x): x is string => !!x);
