@@ -13,7 +13,7 @@ import type { Instance } from './instance';
 import { copy, randomId } from './documents';
 import type { WorkspaceState } from './state';
 
-export type AdminAction = (admin: StoredUser, body: unknown) => Promise<unknown>;
+type AdminAction = (admin: StoredUser, body: unknown) => Promise<unknown>;
 
 const INVALID_USER = 'The required "userId" or "username" param provided does not match any users [error-invalid-user]';
 const NO_ACTIVE_ADMIN = 'Leaving the app without an active admin is not allowed [error-action-not-allowed]';

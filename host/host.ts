@@ -4,8 +4,8 @@
  * the real Apps-Engine (its own AppManager and Deno subprocess) and its own
  * HTTP front on Rocket.Chat's URL layout. See host/README.md.
  *
- *   store.ts     the shared store ("the database")
- *   instance.ts  an instance: engine, bridges, listeners, stats
+ *   store.ts     the shared store ("the database"): ClusterStore
+ *   instance.ts  an instance: engine, bridges (bridges/), stats
  *   front.ts     the HTTP front of an instance (admin.ts: the admin actions)
  *   engine.ts    the engine runtimes (1.62.0, 1.59.0)
  */

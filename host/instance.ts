@@ -46,7 +46,7 @@ export interface InstanceStats {
     calls: Record<string, number>;
 }
 
-export interface ClusterContext {
+interface ClusterContext {
     engine: Engine;
     store: ClusterStore;
     zip: Buffer;

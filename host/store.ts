@@ -144,10 +144,6 @@ export class AppsCollection {
         return copy(item);
     }
 
-    setting(id: string, settingId: string): ISetting | undefined {
-        return copy(this.items.get(id)?.settings?.[settingId]);
-    }
-
     storePackage(id: string, zip: Buffer): void {
         this.packages.set(id, Buffer.from(zip));
     }
@@ -167,7 +163,7 @@ export class AppsCollection {
 }
 
 /** Server settings (`rocketchat_settings`) an app may read. */
-export class ServerSettings {
+class ServerSettings {
     private readonly settings = new Map<string, ISetting>();
 
     constructor() {

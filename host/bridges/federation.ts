@@ -4,7 +4,7 @@
  */
 import * as crypto from 'crypto';
 
-export interface KeyPair {
+interface KeyPair {
     privateKey: string;
     publicKey: string;
 }
