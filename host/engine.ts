@@ -7,6 +7,8 @@
  * with `instanceof`). Definitions (enums, contexts) are the same in both.
  */
 import type { ChildProcess, SpawnOptions } from 'child_process';
+// The module object itself: its spawn is swapped while the engine starts Deno.
+import childProcess = require('child_process');
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -89,7 +91,6 @@ function ensureRuntimeEnvironment(pkg: string): void {
  *   1.59's through a link of its own (with its config named explicitly).
  */
 function patchRuntime(engine: Engine): void {
-    const childProcess = require('child_process') as typeof import('child_process');
     const { DenoRuntimeSubprocessController } = engine.load<{ DenoRuntimeSubprocessController: { prototype: unknown } }>(
         'server/runtime/deno/AppsEngineDenoRuntime',
     );
