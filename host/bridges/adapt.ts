@@ -10,7 +10,8 @@ type BridgeClass<T> = abstract new () => T;
 /**
  * An object of the engine's bridge class `Base` (or a plain object for the
  * bridges the engine only knows as interfaces) whose methods are the
- * implementation's public methods, each call counted as `<label>.<method>`.
+ * implementation's public methods (a name starting with `_` is a helper the
+ * engine never sees), each call counted as `<label>.<method>`.
  * The engine's `do*` wrappers call these.
  */
 export function adapt<T extends object>(Base: BridgeClass<T> | undefined, impl: object, label: string, ctx: InstanceContext): T {

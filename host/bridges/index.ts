@@ -7,6 +7,9 @@
  * listeners, what the app produced for the requests running there). Every
  * call is counted in the instance's stats, and so are the user documents the
  * server reads for it.
+ *
+ * A bridge is a plain class in its own file here; createBridges adapts it to
+ * the engine's bridge class and the AppBridges getter of its kind returns it.
  */
 import type {
     AppBridges,
