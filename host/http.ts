@@ -1,4 +1,4 @@
-/** Small HTTP helpers: body reading/parsing (as Express's parsers do), replies, and body checks. */
+/** Small HTTP helpers, as Express does them: body reading/parsing, replies, body checks, and the path matcher of app endpoints. */
 import * as crypto from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
 import * as qs from 'qs';
