@@ -2,11 +2,10 @@
 /**
  * What seat management needs of the local workspace, checked through the
  * real engine: the user updater's `deactivate` as Rocket.Chat's
- * setUserActiveStatus (the refusals and their
- * messages, no app event, direct rooms read-only; the `user.write` check is
- * in seats-host-permission.test.ts), reactivation clearing
- * `ro`, the message routes and `rooms.info`, Site_Url reachable through the
- * app's HTTP accessor, and personal access tokens.
+ * setUserActiveStatus (its refusals and messages, no app event, direct rooms
+ * read-only; the `user.write` check is in seats-host-permission.test.ts),
+ * reactivation clearing `ro`, the message routes and `rooms.info`, Site_Url
+ * reachable through the app's HTTP accessor, and personal access tokens.
  */
 import type { IMessageAttachment } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
