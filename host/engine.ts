@@ -90,10 +90,10 @@ function ensureRuntimeEnvironment(pkg: string): void {
  */
 function enforcePermissions(engine: Engine): void {
     type Permission = { name: string };
-    const { AppPermissionManager } = engine.load<{ AppPermissionManager: { hasPermission(appId: string, permission: Permission): unknown } }>(
+    const { AppPermissionManager } = engine.load<{ AppPermissionManager: { hasPermission: (appId: string, permission: Permission) => unknown } }>(
         'server/managers/AppPermissionManager',
     );
-    const { getPermissionsByAppId } = engine.load<{ getPermissionsByAppId(appId: string): Permission[] }>('server/AppManager');
+    const { getPermissionsByAppId } = engine.load<{ getPermissionsByAppId: (appId: string) => Permission[] }>('server/AppManager');
     AppPermissionManager.hasPermission = (appId: string, permission: Permission) => getPermissionsByAppId(appId).find(({ name }) => name === permission.name);
 }
 
