@@ -36,6 +36,7 @@ import { ListContext, prepareValidators } from './core/handlers';
 import { PersistenceStore } from './cluster/store';
 import { DirectoryService } from './DirectoryService';
 import { createEndpoints } from './endpoints';
+import { reactivationConfigFromValues } from './seats/reactivate';
 import { configFromValues, provideSettings, readSettingValues, SettingId } from './settings';
 
 /** The periodic crawl: a scheduler job, so that it runs on one instance of a cluster. */
@@ -65,6 +66,7 @@ export default class UserDirectoryApp
             context: (persis) => this.context(persis),
             logger: () => this.getLogger(),
             directoryChangedAt: () => this.directory.lastChangedAt(),
+            reactivation: { config: () => reactivationConfigFromValues(this.settingValues), publish: (user, persis) => this.directoryFor(persis).upsert(user) },
         });
     }
 
@@ -168,11 +170,11 @@ export default class UserDirectoryApp
     public executeBlockActionHandler(
         context: UIKitBlockInteractionContext,
         read: IRead,
-        _http: IHttp,
+        http: IHttp,
         persis: IPersistence,
         modify: IModify,
     ): Promise<IUIKitResponse> {
-        return this.chat.handleBlockAction(context, read, modify, persis);
+        return this.chat.handleBlockAction(context, read, modify, persis, http);
     }
 
     public async executeViewClosedHandler(context: UIKitViewCloseInteractionContext): Promise<IUIKitResponse> {
