@@ -14,7 +14,8 @@ import { csvColumns, toCsv } from './csv';
 import { code, text } from './mrkdwn';
 import { CommandError, decodeQuery, DirectoryQuery, emptyQuery, PAGE_SIZE, parseCommand } from './parse';
 import { Action, applyViewAction, directMessageUrl, RenderContext, renderDirectoryView, renderHelp, renderListMessage, ViewFacets } from './render';
-import { directoryPage, DirectoryPage, selectDirectory } from './run';
+import { collatorFor } from './order';
+import { directoryPage, DirectoryPage, selectAll } from './run';
 
 /** What the chat needs from the app. */
 export interface DirectorySource {
@@ -80,7 +81,7 @@ export class DirectoryChat {
         // A multi-select sends its chosen values as a list.
         const value = data.value as string | string[] | undefined;
         const t = translatorFor(user);
-        const inView = data.container?.type === 'view';
+        const inView = (data.container?.type as string | undefined) === 'view';
         const render = await this.renderContext(read, t);
 
         if (actionId === Action.message) {
@@ -117,7 +118,7 @@ export class DirectoryChat {
     }
 
     private async page(query: DirectoryQuery, user: IUser): Promise<DirectoryPage> {
-        return directoryPage(query, toCaller(user), await this.source.context(), PAGE_SIZE);
+        return directoryPage(query, toCaller(user), await this.source.context(), PAGE_SIZE, collatorFor(languageOf(user)));
     }
 
     /** The workspace's roles, and for admins its custom fields with few enough values to pick from. */
@@ -127,7 +128,7 @@ export class DirectoryChat {
     }
 
     private async renderContext(read: IRead, t: Translate): Promise<RenderContext> {
-        const siteUrl = await read
+        const siteUrl: unknown = await read
             .getEnvironmentReader()
             .getServerSettings()
             .getValueById('Site_Url')
@@ -138,10 +139,8 @@ export class DirectoryChat {
     /** Sends the whole filtered list as a CSV file in the caller's direct messages with the app user. */
     private async exportCsv(user: IUser, room: IRoom | undefined, query: DirectoryQuery, read: IRead, modify: IModify, render: RenderContext): Promise<void> {
         const { t } = render;
-        const context = await this.source.context();
-        // The whole list, not a page: the API's page limits do not apply to an export.
-        const everything = { ...context, config: { ...context.config, maxCount: Number.MAX_SAFE_INTEGER } };
-        const { listing, privileged } = selectDirectory({ ...query, page: 1 }, toCaller(user), everything, Math.max(1, context.directory.size));
+        // The whole list, not a page, in the order the chat shows it.
+        const { listing, privileged } = selectAll(query, toCaller(user), await this.source.context(), collatorFor(languageOf(user)));
         if (listing.total === 0) {
             return this.notify(user, room, read, modify, t('export_empty'));
         }
@@ -230,6 +229,8 @@ export class DirectoryChat {
 
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
+const languageOf = (user: IUser): string | undefined => user.settings?.preferences?.language;
+
 function translatorFor(user: IUser): Translate {
-    return translator(user.settings?.preferences?.language);
+    return translator(languageOf(user));
 }

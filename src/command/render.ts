@@ -39,7 +39,7 @@ const ANY = 'any';
 const TYPES = ['user', 'bot', 'app'];
 const INACTIVE_DAYS = [30, 90, 180, 365];
 /** Sort choices of the contextual bar, as `sort:` values; a list offers those its rows can be sorted by. */
-const SORTS = ['username', 'name', 'status', '-lastLogin', 'lastLogin'];
+const SORTS = ['name', 'username', 'status', '-lastLogin', 'lastLogin'];
 
 const SEPARATOR = ' · ';
 
@@ -211,7 +211,7 @@ function sortChoices(list: DirectoryList, t: Translate): Array<[string, string]>
     });
 }
 
-const sortValue = (query: DirectoryQuery) => (query.sort ? `${query.sort.direction === -1 ? '-' : ''}${query.sort.field}` : 'username');
+const sortValue = (query: DirectoryQuery) => (query.sort ? `${query.sort.direction === -1 ? '-' : ''}${query.sort.field}` : 'name');
 
 /** The filters of the contextual bar: the same blocks for every list, so that switching lists does not move anything. */
 function filterBlocks(page: DirectoryPage, context: RenderContext, facets: ViewFacets): LayoutBlock[] {

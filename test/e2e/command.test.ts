@@ -234,7 +234,7 @@ describe('the directory in the contextual bar', () => {
         };
         expect(['directory.list', 'directory.sort', 'directory.status', 'directory.type'].map((id) => shown(view.blocks, id))).toEqual([
             'List: Users',
-            'Sort: username',
+            'Sort: name',
             'Account: any',
             'Type: any',
         ]);
