@@ -84,9 +84,6 @@ export class DirectoryChat {
         const inView = (data.container?.type as string | undefined) === 'view';
         const render = await this.renderContext(read, t);
 
-        if (actionId === Action.message) {
-            return responder.successResponse(); // a link button: the client opens the direct room
-        }
         if (actionId === Action.export) {
             await this.guard(user, room, read, modify, t, () => this.exportCsv(user, room, decodeQuery(single(value)), read, modify, render));
             return responder.successResponse();

@@ -10,7 +10,6 @@ export const Action = {
     page: 'directory.page',
     open: 'directory.open',
     export: 'directory.export',
-    message: 'directory.message',
     search: 'directory.search',
     list: 'directory.list',
     sort: 'directory.sort',
@@ -98,9 +97,23 @@ function avatar(fields: Record<string, unknown>, siteUrl: string): { type: 'imag
     return username ? [{ type: 'image', imageUrl: avatarUrl(siteUrl, username), altText: username }] : [];
 }
 
-/** One line per user: avatar, presence, name, username, and the details that matter. */
+/** Usernames that read whole as a link's label; any other is written as plain text. */
+const LINKABLE_USERNAME = /^@?[\p{L}\p{N}._:+-]+$/u;
+
+/** The username, linked to a direct message with the user ("@ada_20"). */
+function usernameLink(fields: Record<string, unknown>, siteUrl: string): string[] {
+    const username = usernameOf(fields);
+    if (!username) return [];
+    return LINKABLE_USERNAME.test(username) ? [`[${handle(username)}](${directMessageUrl(siteUrl, username)})`] : [text(handle(username))];
+}
+
+/**
+ * One line per user, the same in the message and the contextual bar: the
+ * avatar beside presence and name, then the username (a link to message them)
+ * and the details that matter.
+ */
 function rowBlock(row: Row, page: DirectoryPage, context: RenderContext): ContextBlock {
-    const line = [`${title(row.fields)} ${usernameDetail(row.fields).join('')}`.trim(), ...rowDetails(row, page, context.t)].join(SEPARATOR);
+    const line = [`${title(row.fields)} ${usernameLink(row.fields, context.siteUrl).join('')}`.trim(), ...rowDetails(row, page, context.t)].join(SEPARATOR);
     return { type: 'context', elements: [...avatar(row.fields, context.siteUrl), { type: 'mrkdwn', text: line }] };
 }
 
@@ -161,10 +174,11 @@ function listBlocks(page: DirectoryPage, context: RenderContext, rowBlocks: (row
     ];
 }
 
-/** Plain text of the reply, for notifications and clients without blocks. */
+/** Plain text of the reply, for notifications and clients without blocks: what the blocks say, without the buttons. */
 function plainReply(page: DirectoryPage, t: Translate): string {
     const rows = page.rows.map((row) => `• ${[title(row.fields), ...usernameDetail(row.fields), ...rowDetails(row, page, t)].join(SEPARATOR)}`);
-    return [describe(page.query, t), ...(page.total === 0 ? [t('list_empty')] : [...rows, summary(page, t)])].join('\n');
+    const pastEnd = page.pastEnd !== undefined ? [t('list_past_end', { page: t.number(page.pastEnd) })] : [];
+    return [describe(page.query, t), ...(page.total === 0 ? [t('list_empty')] : [...pastEnd, ...rows, summary(page, t)])].join('\n');
 }
 
 /**
@@ -282,24 +296,6 @@ export interface ViewFacets {
     customFields: Array<[string, string[]]>;
 }
 
-/** A user in the contextual bar: presence and name with a button to message them; avatar, username and details below. */
-function viewRowBlocks(row: Row, page: DirectoryPage, context: RenderContext): LayoutBlock[] {
-    const username = usernameOf(row.fields);
-    const details = [...usernameDetail(row.fields), ...rowDetails(row, page, context.t)];
-    return [
-        {
-            type: 'section',
-            text: { type: 'mrkdwn', text: title(row.fields) },
-            ...(username && {
-                accessory: button(context, 'directory.view.rows', Action.message, context.t('button_message'), username, {
-                    url: directMessageUrl(context.siteUrl, username),
-                }),
-            }),
-        },
-        { type: 'context', elements: [...avatar(row.fields, context.siteUrl), { type: 'mrkdwn', text: details.join(SEPARATOR) || ' ' }] },
-    ];
-}
-
 /** The contextual bar: search, labelled filters, the page, and paging; re-rendered in place on every action. */
 export function renderDirectoryView(page: DirectoryPage, context: RenderContext, facets: ViewFacets) {
     const { t } = context;
@@ -307,7 +303,7 @@ export function renderDirectoryView(page: DirectoryPage, context: RenderContext,
     const blocks: LayoutBlock[] = [
         ...filterBlocks(page, context, facets),
         { type: 'divider' },
-        ...listBlocks(page, context, (row) => viewRowBlocks(row, page, context)),
+        ...listBlocks(page, context, (row) => [rowBlock(row, page, context)]),
         {
             type: 'actions',
             blockId: actionsBlockId,

@@ -80,11 +80,12 @@ function inReadingOrder(directory: Directory, order: (a: Readable, b: Readable) 
     view.select = (_sort, filters, offset, count) => {
         const { matches } = directory.matches(filters);
         const [ids, names, usernames] = ['_id', 'name', 'username'].map((field) => directory.reader(field));
-        const found: Array<Readable & { slot: number }> = [];
+        type Found = Readable & { slot: number };
+        const found: Found[] = [];
         for (let slot = 0; slot < matches.length; slot++) {
             if (matches[slot] === 1) found.push({ slot, _id: ids(slot), name: names(slot), username: usernames(slot) });
         }
-        return { records: pageInOrder(found, order, offset, count).map(({ slot }) => directory.record(slot)), total: found.length };
+        return { records: pageInOrder<Found>(found, order, offset, count).map(({ slot }) => directory.record(slot)), total: found.length };
     };
     return view;
 }
