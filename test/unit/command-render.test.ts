@@ -209,7 +209,7 @@ describe('the contextual bar', () => {
 
     it('shows one line per user, the avatar beside the name, the username linking to a direct message', () => {
         const view = renderDirectoryView(page({ search: 'chloe' }), render(), facets);
-        const rows = view.blocks.filter((block: any) => block.type === 'context' && block.elements[0].type === 'image');
+        const rows: any[] = view.blocks.filter((block: any) => block.type === 'context' && block.elements[0].type === 'image');
         expect(rows).toHaveLength(1);
         expect(rows[0]).toEqual({
             type: 'context',
