@@ -46,7 +46,7 @@ const change = (actionId: string, value: unknown): Step => ({ kind: 'click', act
 const SCREENS: Screen[] = [
     { name: 'admin-plain', user: 'admin', steps: [command('')] },
     { name: 'admin-filters', user: 'admin', steps: [command('role:admin status:active')] },
-    { name: 'admin-search-accents', user: 'admin', steps: [command('zoe')] },
+    { name: 'admin-search-accents', user: 'admin', steps: [command('jerome')] },
     { name: 'admin-search-email', user: 'admin', steps: [command('corp.example')] },
     { name: 'admin-inactive', user: 'admin', steps: [command('inactive:90d sort:-lastLogin')] },
     { name: 'admin-custom-field', user: 'admin', steps: [command('team:Finance role:admin')] },
