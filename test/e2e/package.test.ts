@@ -2,7 +2,6 @@
 /**
  * The packaged zip `npm test` builds first: what a workspace installs.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- adm-zip is CommonJS and esModuleInterop is off
 import AdmZip = require('adm-zip');
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
