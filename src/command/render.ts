@@ -106,7 +106,9 @@ function usernameLink(fields: Record<string, unknown>, siteUrl: string): string[
  * and the details that matter.
  */
 export function rowBlock(row: Row, page: DirectoryPage, context: RenderContext): ContextBlock {
-    const line = [`${title(row.fields)} ${usernameLink(row.fields, context.siteUrl).join('')}`.trim(), ...rowDetails(row, page, context.t)].join(SEPARATOR);
+    // A user without a name is shown by the username alone, not twice.
+    const who = nameOf(row.fields) || !usernameOf(row.fields) ? `${title(row.fields)} ` : `${presenceMark(row.fields)} `;
+    const line = [`${who}${usernameLink(row.fields, context.siteUrl).join('')}`.trim(), ...rowDetails(row, page, context.t)].join(SEPARATOR);
     return { type: 'context', elements: [...avatar(row.fields, context.siteUrl), { type: 'mrkdwn', text: line }] };
 }
 

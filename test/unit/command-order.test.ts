@@ -4,9 +4,11 @@
  */
 import { collatorFor, pageInOrder, readingOrder } from '../../src/command/order';
 import { emptyQuery } from '../../src/command/parse';
+import { renderListMessage } from '../../src/command/render';
 import { directoryPage } from '../../src/command/run';
 import { defaultConfig } from '../../src/core/config';
 import { Directory } from '../../src/core/directory';
+import { translator } from '../../src/i18n';
 import { selectUsersByStatus, selectUsersList } from '../../src/core/handlers';
 import { prng } from '../../host';
 import { ADMIN, rec } from './fixtures';
@@ -131,5 +133,12 @@ describe('the chat’s reading order', () => {
         ]) {
             expect(pageInOrder(rows, order, offset, count)).toEqual(sorted.slice(offset, offset + count));
         }
+    });
+
+    it('shows a user without a name by the username once, at the end of the list', () => {
+        const last = directoryPage({ ...emptyQuery(), page: 4 }, ADMIN, context(), 3, collatorFor('en'));
+        const render = { appId: 'app', t: translator('en'), siteUrl: 'https://chat.example.com' };
+        const rows = renderListMessage(last, render).blocks.filter((block: any) => block.type === 'context' && block.elements[0].type === 'image');
+        expect(rows.map((block: any) => block.elements[1].text)).toEqual(['⚫ [@nobody](https://chat.example.com/direct/nobody)']);
     });
 });
