@@ -18,6 +18,7 @@ import type {
     IUIKitResponse,
     UIKitBlockInteractionContext,
     UIKitViewCloseInteractionContext,
+    UIKitViewSubmitInteractionContext,
 } from '@rocket.chat/apps-engine/definition/uikit';
 import type {
     IPostUserCreated,
@@ -37,6 +38,8 @@ import { ListContext, ListRequest, prepareValidators } from './core/handlers';
 import { PersistenceStore } from './cluster/store';
 import { DirectoryService, DirectoryUnavailable } from './DirectoryService';
 import { createEndpoints } from './endpoints';
+import { Seats } from './seats/Seats';
+import { SeatsConfig, seatsConfigFromValues } from './seats/settings';
 import { configFromValues, provideSettings, readSettingValues, SettingId } from './settings';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -52,6 +55,8 @@ export default class UserDirectoryApp
     private readonly store: PersistenceStore;
     private readonly directory: DirectoryService;
     private readonly chat: DirectoryChat;
+    private seatsConfig: SeatsConfig = seatsConfigFromValues(new Map());
+    private readonly seats: Seats;
 
     constructor(info: IAppInfo, logger: ILogger, accessors?: IAppAccessors) {
         super(info, logger, accessors);
@@ -63,6 +68,15 @@ export default class UserDirectoryApp
             onError: (error) => this.getLogger().error('User directory', error),
         });
         this.chat = new DirectoryChat({ appId: this.getID(), context: () => this.context(), logger: () => this.getLogger() });
+        this.seats = new Seats({
+            store: this.store,
+            seats: () => this.seatsConfig,
+            directory: () => this.directory.get(),
+            publish: (user) => this.directory.upsert(user),
+            instanceId: () => this.directory.instanceId,
+            attach: (persis) => this.store.attach(persis),
+            logger: () => this.getLogger(),
+        });
     }
 
     protected async extendConfiguration(configuration: IConfigurationExtend): Promise<void> {
@@ -75,7 +89,19 @@ export default class UserDirectoryApp
                 buildFacts: () => ({ version: this.getVersion(), ...this.directory.info() }),
             }),
         });
-        await configuration.slashCommands.provideSlashCommand(this.chat.slashCommand());
+        const users = this.chat.slashCommand();
+        await configuration.slashCommands.provideSlashCommand({
+            ...users,
+            // `/users deactivate …` is the review of inactive users; anything else lists users.
+            executor: async (context, read, modify, http, persis) => {
+                const [first, ...rest] = context.getArguments();
+                if (first?.toLowerCase() !== 'deactivate') {
+                    return users.executor(context, read, modify, http, persis);
+                }
+                this.store.attach(persis);
+                return this.seats.chat.command(rest, context.getSender(), context.getRoom(), read, modify);
+            },
+        });
         await configuration.scheduler.registerProcessors([
             {
                 id: REBUILD_JOB,
@@ -84,14 +110,17 @@ export default class UserDirectoryApp
                     await this.directory.rebuildIfDue();
                 },
             },
+            ...this.seats.processors(),
         ]);
     }
 
     public async onEnable(environment: IEnvironmentRead, configurationModify: IConfigurationModify): Promise<boolean> {
         this.settingValues = await readSettingValues(environment.getSettings());
         this.config = configFromValues(this.settingValues);
+        this.seatsConfig = seatsConfigFromValues(this.settingValues);
         prepareValidators();
         await this.scheduleRebuilds(configurationModify);
+        await this.seats.schedule(configurationModify.scheduler);
         this.directory.start();
         return true;
     }
@@ -103,8 +132,12 @@ export default class UserDirectoryApp
     public async onSettingUpdated(setting: ISetting, configurationModify: IConfigurationModify): Promise<void> {
         this.settingValues.set(setting.id, setting.value ?? setting.packageValue);
         this.config = configFromValues(this.settingValues);
+        this.seatsConfig = seatsConfigFromValues(this.settingValues);
         if (setting.id === SettingId.directoryMaxAgeMinutes) {
             await this.scheduleRebuilds(configurationModify);
+        }
+        if (Seats.reschedulesOn(setting.id)) {
+            await this.seats.schedule(configurationModify.scheduler);
         }
     }
 
@@ -191,10 +224,28 @@ export default class UserDirectoryApp
         context: UIKitBlockInteractionContext,
         read: IRead,
         _http: IHttp,
-        _persistence: IPersistence,
+        persistence: IPersistence,
         modify: IModify,
     ): Promise<IUIKitResponse> {
+        if (Seats.owns(context.getInteractionData().actionId)) {
+            this.store.attach(persistence);
+            return this.seats.chat.blockAction(context, read);
+        }
         return this.chat.handleBlockAction(context, read, modify);
+    }
+
+    public async executeViewSubmitHandler(
+        context: UIKitViewSubmitInteractionContext,
+        read: IRead,
+        _http: IHttp,
+        persistence: IPersistence,
+        modify: IModify,
+    ): Promise<IUIKitResponse> {
+        if (Seats.owns(context.getInteractionData().view.id)) {
+            this.store.attach(persistence);
+            return this.seats.chat.viewSubmit(context, read, modify);
+        }
+        return context.getInteractionResponder().successResponse();
     }
 
     public async executeViewClosedHandler(context: UIKitViewCloseInteractionContext): Promise<IUIKitResponse> {
