@@ -115,7 +115,7 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         stats: () => instances.map((i) => i.stats()),
         resetStats: () => instances.forEach((i) => i.resetStats()),
     };
-    const context = { engine, store, zip, app, siteUrl: () => instances[0]?.url ?? '', log, userReadUs };
+    const context = { engine, store, zip, app, log, userReadUs };
     for (let n = 1; n <= count; n++) {
         const instance = new Instance(n, context);
         instances.push(instance);
@@ -168,15 +168,13 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         resetBridgeCalls: cluster.resetStats,
         denoPid: () => first.denoPid(),
         endpoints: () =>
-            instances[0]
-                .endpoints()
-                .map((e) => ({
-                    path: e.path,
-                    url: `${instances[0].url}${e.computedPath}`,
-                    visibility: e.visibility,
-                    authRequired: e.authRequired,
-                    methods: e.methods,
-                })),
+            instances[0].endpoints().map((e) => ({
+                path: e.path,
+                url: `${instances[0].url}${e.computedPath}`,
+                visibility: e.visibility,
+                authRequired: e.authRequired,
+                methods: e.methods,
+            })),
         commands: () => instances[0].commands(),
         stop,
     };

@@ -49,8 +49,6 @@ export interface ClusterContext {
     store: SharedStore;
     zip: Buffer;
     app: IAppInfo;
-    /** The workspace's URL (Site_Url): the first instance's. */
-    siteUrl(): string;
     log(line: string): void;
     /** Simulated server time per user document read, in microseconds. */
     userReadUs: number;
@@ -106,7 +104,8 @@ export class Instance {
             state: store.workspace,
             produced: this.produced,
             manager: () => this.manager,
-            siteUrl: this.cluster.siteUrl,
+            // Each instance's Site_Url is its own address: the engine's HTTP accessor reaches a running front.
+            siteUrl: () => this.url,
             log: (line) => this.cluster.log(`[${this.number}] ${line}`),
             countCall: (key) => this.calls.set(key, (this.calls.get(key) ?? 0) + 1),
             readUsers: (count) => this.readUsers(count),
@@ -276,6 +275,11 @@ export class Instance {
     async updateSetting(setting: ISetting): Promise<void> {
         this.countEvent('onSettingUpdated');
         await this.engineManager().getSettingsManager().updateAppSetting(this.appId, setting);
+    }
+
+    /** A server setting's value (`API_Default_Count`, ...), from the shared store. */
+    serverSetting(id: string): unknown {
+        return this.cluster.store.serverSettings.get(id)?.value;
     }
 
     /** The app's settings as this instance holds them. */
