@@ -34,12 +34,6 @@ export async function post(room: IRoom, appUser: IUser, text: string, modify: IM
     return modify.getCreator().finish(builder);
 }
 
-export async function edit(messageId: string, appUser: IUser, text: string, modify: IModify): Promise<void> {
-    const builder = await modify.getUpdater().message(messageId, appUser);
-    builder.setEditor(appUser).setText(text);
-    await modify.getUpdater().finish(builder);
-}
-
 export async function uploadCsv(room: IRoom, appUser: IUser, filename: string, csv: string, modify: IModify): Promise<void> {
     await modify.getCreator().getUploadCreator().uploadBuffer(Buffer.from(csv, 'utf8'), { filename, room, user: appUser });
 }

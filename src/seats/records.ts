@@ -40,8 +40,8 @@ export interface RunRecord {
     /** Why a run failed before it could start deactivating (e.g. the undo list could not be sent). */
     failure?: string;
     undoSent: boolean;
-    /** The message that shows progress, and its room. */
-    progress?: { roomId: string; messageId: string };
+    /** Where progress is shown (set once the undo list is there). */
+    progress?: { roomId: string };
     startedAt: number;
     /** Written by every step: a running run whose heartbeat is this old has died with its instance. */
     heartbeatAt: number;

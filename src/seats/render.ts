@@ -182,7 +182,7 @@ const names = (entries: readonly RunEntry[], t: Translate) => {
 export function renderProgress(run: RunRecord, t: Translate): string {
     const { done, skippedTotal } = tally(run.entries);
     const values = { days: t.number(run.days), handled: t.number(run.entries.length), done: t.number(done), skipped: t.number(skippedTotal) };
-    return run.state === 'running' ? t.count('seats_progress', run.users.length, values) : t.count('seats_progress_finished', run.users.length, values);
+    return t.count('seats_progress', run.users.length, values);
 }
 
 function reasonLines(entries: readonly RunEntry[], t: Translate): string[] {

@@ -5,7 +5,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { toCsv } from '../command/csv';
 import { classifyRefusal, Outcome, recheck, RunEntry, UNDO_COLUMNS, undoRow } from '../core/seats/outcome';
 import { Translate, translator } from '../i18n';
-import { appUserOf, directRoomWith, edit, post, uploadCsv } from './messages';
+import { appUserOf, directRoomWith, post, uploadCsv } from './messages';
 import { RunRecord, SeatsRecords } from './records';
 import { renderAuditStart, renderAuditStep, renderProgress, renderReport } from './render';
 import type { SeatsConfig } from './settings';
@@ -96,7 +96,7 @@ export class DeactivationRunner {
         const stepAudit = renderAuditStep(run, handled, t);
         if (audit && stepAudit) await post(audit, appUser, stepAudit, modify).catch((error) => this.deps.logger().error('Audit message failed', error));
         if (run.entries.length < run.users.length) {
-            await this.showProgress(run, appUser, modify, t);
+            await this.showProgress(run, appUser, read, modify, t);
             return this.scheduleStep(run.id, modify);
         }
         return this.finish({ ...run, state: 'finished' }, appUser, audit, read, modify, t);
@@ -123,9 +123,9 @@ export class DeactivationRunner {
         const csv = toCsv(run.users.map(undoRow), UNDO_COLUMNS);
         const filename = `deactivation-${run.id}-undo.csv`;
         await uploadCsv(room, appUser, filename, csv, modify);
-        const messageId = await post(room, appUser, renderProgress(run, t), modify);
+        await post(room, appUser, renderProgress(run, t), modify);
         run.undoSent = true;
-        run.progress = { roomId: room.id, messageId };
+        run.progress = { roomId: room.id };
         run.heartbeatAt = this.now();
         await this.deps.records.saveRun(run);
     }
@@ -141,16 +141,19 @@ export class DeactivationRunner {
         return audit;
     }
 
-    private async showProgress(run: RunRecord, appUser: IUser, modify: IModify, t: Translate): Promise<void> {
-        if (!run.progress) return;
-        await edit(run.progress.messageId, appUser, renderProgress(run, t), modify).catch((error) => this.deps.logger().error('Progress update failed', error));
+    /**
+     * A progress line per step, as a new message: editing one would need the
+     * `message.read` permission (the engine reads a message before updating it).
+     */
+    private async showProgress(run: RunRecord, appUser: IUser, read: IRead, modify: IModify, t: Translate): Promise<void> {
+        const room = run.progress && (await read.getRoomReader().getById(run.progress.roomId));
+        if (room) await post(room, appUser, renderProgress(run, t), modify).catch((error) => this.deps.logger().error('Progress message failed', error));
     }
 
     private async finish(run: RunRecord, appUser: IUser, audit: IRoom | undefined, read: IRead, modify: IModify, t: Translate): Promise<void> {
         run.finishedAt = this.now();
         run.heartbeatAt = run.finishedAt;
         await this.deps.records.saveRun(run);
-        await this.showProgress(run, appUser, modify, t);
         const report = renderReport(run, t);
         const home = await (run.progress ? read.getRoomReader().getById(run.progress.roomId) : this.homeRoom(run, appUser, audit, read, modify)).catch(
             () => undefined,
