@@ -12,8 +12,15 @@ export default tseslint.config(
         rules: {
             // The engine's app and bridge interfaces return promises: an async method without await is how they are met.
             '@typescript-eslint/require-await': 'off',
+            // Without esModuleInterop, a CommonJS module's single export is imported as `import X = require('x')`.
+            '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }],
             '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
         },
+    },
+    {
+        // The engine's app compiler has no JSON modules: the catalogues are required, and bundled by the packager.
+        files: ['src/i18n.ts'],
+        rules: { '@typescript-eslint/no-require-imports': 'off' },
     },
     {
         // Tests and benchmarks read JSON bodies and engine internals whose shape they then assert.
@@ -30,7 +37,9 @@ export default tseslint.config(
     {
         files: ['**/*.js', '**/*.mjs'],
         extends: [tseslint.configs.disableTypeChecked],
-        languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+        languageOptions: {
+            globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', Buffer: 'readonly' },
+        },
         rules: { '@typescript-eslint/no-require-imports': 'off' /* CommonJS scripts */ },
     },
 );

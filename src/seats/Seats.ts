@@ -1,12 +1,15 @@
-import type { ILogger, IPersistence, ISchedulerModify } from '@rocket.chat/apps-engine/definition/accessors';
+import type { ILogger, IModify, IPersistence, IRead, ISchedulerModify } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
+import type { IUIKitResponse, UIKitViewSubmitInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { SharedStore } from '../cluster/store';
+import type { ChatExtension, ChatRequest } from '../command/DirectoryChat';
 import type { Directory } from '../core/directory';
 import { CLEANUP_JOB, runCleanup, scheduleCleanup } from './cleanup';
 import { DeactivationChat } from './DeactivationChat';
 import { SeatsRecords } from './records';
+import { CONFIRM_VIEW_PREFIX } from './render';
 import { DeactivationRunner, STEP_JOB } from './runner';
 import { SeatsConfig, SeatsSettingId } from './settings';
 
@@ -24,7 +27,7 @@ export interface SeatsDeps {
 
 /** Deactivation of inactive users and the daily clean-up, as the app wires them in. */
 export class Seats {
-    readonly chat: DeactivationChat;
+    private readonly chat: DeactivationChat;
     private readonly runner: DeactivationRunner;
     private readonly records: SeatsRecords;
 
@@ -34,9 +37,33 @@ export class Seats {
         this.chat = new DeactivationChat({ records: this.records, runner: this.runner, seats: deps.seats, directory: deps.directory, logger: deps.logger });
     }
 
-    /** Whether a button or view belongs to deactivation. */
-    static owns(actionOrViewId: string): boolean {
-        return actionOrViewId.startsWith('seats.') || actionOrViewId.startsWith('user-directory-seats-');
+    /** `/users deactivate …` and the clicks of its views, for the chat. */
+    chatExtension(): ChatExtension {
+        return {
+            subcommands: new Map([
+                [
+                    'deactivate',
+                    (args: readonly string[], { user, room, read, modify, persis }: ChatRequest) => {
+                        this.deps.attach(persis);
+                        return this.chat.command(args, user, room, read, modify);
+                    },
+                ],
+            ]),
+            owns: (actionId) => actionId.startsWith('seats.'),
+            click: (context, { read, persis }) => {
+                this.deps.attach(persis);
+                return this.chat.blockAction(context, read);
+            },
+        };
+    }
+
+    /** The confirmation modal's submit. */
+    viewSubmit(context: UIKitViewSubmitInteractionContext, read: IRead, modify: IModify, persis: IPersistence): Promise<IUIKitResponse> {
+        if (!context.getInteractionData().view.id.startsWith(CONFIRM_VIEW_PREFIX)) {
+            return Promise.resolve(context.getInteractionResponder().successResponse());
+        }
+        this.deps.attach(persis);
+        return this.chat.viewSubmit(context, read, modify);
     }
 
     processors(): IProcessor[] {
