@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { AppStatus, AppStatusUtils } from '@rocket.chat/apps-engine/definition/AppStatus';
+import type { IHttp, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -42,6 +43,13 @@ export interface InstanceStats {
     persistenceCalls: number;
     /** Bridge calls by method, `<Bridge>.<method>`. */
     calls: Record<string, number>;
+}
+
+/** The engine's server-side accessors of the app (what the app's calls from its Deno process reach). */
+export interface AppAccessors {
+    modify: IModify;
+    read: IRead;
+    http: IHttp;
 }
 
 export interface ClusterContext {
@@ -275,6 +283,12 @@ export class Instance {
     async updateSetting(setting: ISetting): Promise<void> {
         this.countEvent('onSettingUpdated');
         await this.engineManager().getSettingsManager().updateAppSetting(this.appId, setting);
+    }
+
+    /** The engine's server-side accessors for the app: what the app's modify, read and http calls reach. */
+    appAccessors(): AppAccessors {
+        const accessors = this.engineManager().getAccessorManager();
+        return { modify: accessors.getModifier(this.appId), read: accessors.getReader(this.appId), http: accessors.getHttp(this.appId) };
     }
 
     /** A server setting's value (`API_Default_Count`, ...), from the shared store. */

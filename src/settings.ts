@@ -2,6 +2,7 @@ import type { IConfigurationExtend, ISettingRead } from '@rocket.chat/apps-engin
 import { ISetting, SettingType } from '@rocket.chat/apps-engine/definition/settings';
 
 import { Config, defaultConfig, parseRoleList, Permission, PERMISSION_DEFAULTS, PERMISSIONS } from './core/config';
+import { REACTIVATION_SETTINGS } from './seats/reactivate';
 import { SEATS_SETTINGS } from './seats/settings';
 
 /** The app's settings: one per Rocket.Chat setting it mirrors, and one per permission. */
@@ -29,6 +30,7 @@ export const SETTINGS: ISetting[] = [
     setting(SettingId.directoryMaxAgeMinutes, SettingType.NUMBER, 5, 'directory'),
     ...PERMISSIONS.map((permission) => setting(permissionSettingId(permission), SettingType.STRING, PERMISSION_DEFAULTS[permission].join(', '), 'permissions')),
     ...SEATS_SETTINGS,
+    ...REACTIVATION_SETTINGS,
 ];
 
 export async function provideSettings(configuration: IConfigurationExtend): Promise<void> {
