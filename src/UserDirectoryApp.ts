@@ -67,6 +67,7 @@ export default class UserDirectoryApp
             onError: (error) => this.getLogger().error('User directory', error),
         });
         this.seats = new Seats({
+            appId: this.getID(),
             store: this.store,
             seats: () => this.seatsConfig,
             directory: () => this.directory.get(),

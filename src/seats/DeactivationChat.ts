@@ -15,6 +15,7 @@ import type { SeatsConfig } from './settings';
 import { seatUsersOf } from './users';
 
 export interface DeactivationChatDeps {
+    appId: string;
     records: SeatsRecords;
     runner: DeactivationRunner;
     seats: () => SeatsConfig;
@@ -54,7 +55,7 @@ export class DeactivationChat {
         try {
             this.gate(user);
             const days = parseInactiveArgument(args);
-            const preview = renderPreview(await this.preview(user, days, read), t);
+            const preview = renderPreview(await this.preview(user, days, read), t, this.deps.appId);
             await notify(user, room, read, modify, preview.text, preview.blocks);
         } catch (error) {
             await notify(user, room, read, modify, this.explain(error, t));
@@ -76,11 +77,12 @@ export class DeactivationChat {
                     renderConfirmModal(
                         { id: plan.id, days: plan.days, cutoff: plan.cutoff, count: plan.users.length, exemptRoles: [...seats.exemptRoles], bot },
                         t,
+                        this.deps.appId,
                     ) as never,
                 );
             } catch (error) {
                 return responder.openModalViewResponse(
-                    renderNoticeModal(`${CONFIRM_VIEW_PREFIX}notice`, t('seats_notice_title'), this.explain(error, t), t) as never,
+                    renderNoticeModal(`${CONFIRM_VIEW_PREFIX}notice`, t('seats_notice_title'), this.explain(error, t), t, this.deps.appId) as never,
                 );
             }
         }
@@ -90,11 +92,11 @@ export class DeactivationChat {
         try {
             this.gate(user);
             parseInactiveArgument([`inactive:${days}d`]);
-            body = renderPreview(await this.preview(user, days, read), t);
+            body = renderPreview(await this.preview(user, days, read), t, this.deps.appId);
         } catch (error) {
             body = { message: this.explain(error, t) };
         }
-        const view = renderReviewView(days, body, t) as never;
+        const view = renderReviewView(days, body, t, this.deps.appId) as never;
         // The days select lives in the bar: it updates the bar in place; the review button opens it.
         return actionId === SeatsAction.days ? responder.updateContextualBarViewResponse(view) : responder.openContextualBarViewResponse(view);
     }
@@ -105,7 +107,8 @@ export class DeactivationChat {
         const responder = context.getInteractionResponder();
         const t = translatorFor(user);
         const planId = view.id.slice(CONFIRM_VIEW_PREFIX.length);
-        const answer = (title: string, message: string) => responder.updateModalViewResponse(renderNoticeModal(view.id, title, message, t) as never);
+        const answer = (title: string, message: string) =>
+            responder.updateModalViewResponse(renderNoticeModal(view.id, title, message, t, this.deps.appId) as never);
         try {
             this.gate(user);
             const plan = await this.currentPlan(user, planId);

@@ -14,6 +14,7 @@ import { DeactivationRunner, STEP_JOB } from './runner';
 import { SeatsConfig, SeatsSettingId } from './settings';
 
 export interface SeatsDeps {
+    appId: string;
     store: SharedStore;
     seats: () => SeatsConfig;
     directory: () => Promise<Directory>;
@@ -34,7 +35,14 @@ export class Seats {
     constructor(private readonly deps: SeatsDeps) {
         this.records = new SeatsRecords(deps.store);
         this.runner = new DeactivationRunner({ records: this.records, seats: deps.seats, publish: deps.publish, logger: deps.logger });
-        this.chat = new DeactivationChat({ records: this.records, runner: this.runner, seats: deps.seats, directory: deps.directory, logger: deps.logger });
+        this.chat = new DeactivationChat({
+            appId: deps.appId,
+            records: this.records,
+            runner: this.runner,
+            seats: deps.seats,
+            directory: deps.directory,
+            logger: deps.logger,
+        });
     }
 
     /** `/users deactivate …` and the clicks of its views, for the chat. */

@@ -75,6 +75,7 @@ export async function runCleanup(deps: CleanupDeps, read: IRead, modify: IModify
             bot: appUser.username,
         },
         t,
+        '',
     );
     // The review's button has no place in the audit room.
     const blocks = preview.blocks.filter((block) => block.type !== 'actions');

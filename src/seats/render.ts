@@ -1,6 +1,7 @@
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 
 import { strong, code, text } from '../command/mrkdwn';
+import { Action } from '../command/render';
 import { EXEMPTIONS, Exemption, SeatUser } from '../core/seats/inactive';
 import { RunEntry, SKIP_REASONS, tally } from '../core/seats/outcome';
 import type { Translate } from '../i18n';
@@ -10,8 +11,8 @@ import type { RunRecord } from './records';
 export const SeatsAction = {
     /** Opens the confirmation modal of a preview (value: the plan id). */
     confirm: 'seats.confirm',
-    /** The contextual bar's review: value (or selected option) the number of days. */
-    review: 'seats.review',
+    /** The contextual bar's review: value the number of days (the directory's bar opens it too). */
+    review: Action.reviewDeactivation,
     days: 'seats.days',
 } as const;
 
@@ -65,7 +66,7 @@ function exemptionLine(data: PreviewData, t: Translate): string {
 }
 
 /** The preview: the count, what each exemption kept out, the first page, and the button to the confirmation. */
-export function renderPreview(data: PreviewData, t: Translate): { text: string; blocks: LayoutBlock[] } {
+export function renderPreview(data: PreviewData, t: Translate, appId: string): { text: string; blocks: LayoutBlock[] } {
     const count = data.users.length;
     const headline = t.count('seats_preview_count', count, { days: t.number(data.days), cutoff: t.date(new Date(data.cutoff).toISOString()) });
     const blocks: LayoutBlock[] = [
@@ -90,7 +91,7 @@ export function renderPreview(data: PreviewData, t: Translate): { text: string; 
             elements: [
                 {
                     type: 'button',
-                    appId: '',
+                    appId,
                     blockId: 'seats.preview.actions',
                     actionId: SeatsAction.confirm,
                     style: 'danger',
@@ -104,7 +105,7 @@ export function renderPreview(data: PreviewData, t: Translate): { text: string; 
 }
 
 /** The contextual bar's review: a choice of days above the same preview. */
-export function renderReviewView(days: number, preview: { blocks: LayoutBlock[] } | { message: string }, t: Translate) {
+export function renderReviewView(days: number, preview: { blocks: LayoutBlock[] } | { message: string }, t: Translate, appId: string) {
     const options = [...new Set([...REVIEW_DAYS, days])]
         .sort((a, b) => a - b)
         .map((value) => ({ value: String(value), text: { type: 'plain_text' as const, text: t.count('seats_days', value) } }));
@@ -115,7 +116,7 @@ export function renderReviewView(days: number, preview: { blocks: LayoutBlock[] 
         dispatchActionConfig: ['on_item_selected'],
         element: {
             type: 'static_select',
-            appId: '',
+            appId,
             blockId: 'seats.review.days',
             actionId: SeatsAction.days,
             initialValue: String(days),
@@ -127,7 +128,11 @@ export function renderReviewView(days: number, preview: { blocks: LayoutBlock[] 
 }
 
 /** The confirmation: the exact number, what happens, and a submit button that says it again. */
-export function renderConfirmModal(plan: { id: string; days: number; cutoff: number; count: number; exemptRoles: string[]; bot: string }, t: Translate) {
+export function renderConfirmModal(
+    plan: { id: string; days: number; cutoff: number; count: number; exemptRoles: string[]; bot: string },
+    t: Translate,
+    appId: string,
+) {
     const values = {
         days: t.number(plan.days),
         cutoff: t.date(new Date(plan.cutoff).toISOString()),
@@ -140,7 +145,7 @@ export function renderConfirmModal(plan: { id: string; days: number; cutoff: num
         title: { type: 'plain_text' as const, text: t.count('seats_modal_title', plan.count) },
         submit: {
             type: 'button',
-            appId: '',
+            appId,
             blockId: 'seats.modal',
             actionId: 'seats.modal.submit',
             style: 'danger',
@@ -148,7 +153,7 @@ export function renderConfirmModal(plan: { id: string; days: number; cutoff: num
         },
         close: {
             type: 'button',
-            appId: '',
+            appId,
             blockId: 'seats.modal',
             actionId: 'seats.modal.close',
             text: { type: 'plain_text', text: t('seats_modal_cancel') },
@@ -162,12 +167,12 @@ export function renderConfirmModal(plan: { id: string; days: number; cutoff: num
 }
 
 /** A modal that only says something (the run started, or why nothing happened). */
-export function renderNoticeModal(viewId: string, title: string, message: string, t: Translate) {
+export function renderNoticeModal(viewId: string, title: string, message: string, t: Translate, appId: string) {
     return {
         id: viewId,
         type: 'modal',
         title: { type: 'plain_text' as const, text: title },
-        close: { type: 'button', appId: '', blockId: 'seats.modal', actionId: 'seats.modal.close', text: { type: 'plain_text', text: t('seats_modal_close') } },
+        close: { type: 'button', appId, blockId: 'seats.modal', actionId: 'seats.modal.close', text: { type: 'plain_text', text: t('seats_modal_close') } },
         blocks: [{ type: 'section', text: { type: 'mrkdwn', text: message } }] as LayoutBlock[],
     };
 }

@@ -146,7 +146,14 @@ describe('deactivation of inactive users', () => {
     });
 
     it('offers the same review in the contextual bar, with a choice of days', async () => {
-        const bar = await seats().interact({ type: 'blockAction', actionId: 'seats.review', value: '90', rid: 'GENERAL' }, 'admin');
+        // The directory's bar, filtered by last login, leads there.
+        const directory = await seats().interact(
+            { type: 'blockAction', actionId: 'directory.open', value: JSON.stringify({ list: 'users', inactiveDays: 90 }), rid: 'GENERAL' },
+            'admin',
+        );
+        const entry = buttonOf(directory.response?.view?.blocks, 'seats.review');
+        expect(entry).toMatchObject({ value: '90', text: { text: 'Review for deactivation…' } });
+        const bar = await seats().interact({ type: 'blockAction', actionId: 'seats.review', value: entry?.value, rid: 'GENERAL' }, 'admin');
         expect(bar.response?.type).toBe('contextual_bar.open');
         // Everyone inactive is now deactivated or refused: the last owners remain.
         expect(blockText(bar.response?.view?.blocks)).toContain('*2 users* would be deactivated');
