@@ -21,8 +21,8 @@ export const CONFIRM_VIEW_PREFIX = 'user-directory-seats-confirm-';
 export const PREVIEW_PAGE_SIZE = 10;
 /** Days the contextual bar offers to choose from. */
 export const REVIEW_DAYS = [30, 60, 90, 180, 365];
-/** Usernames listed per kind in a report or an audit message; the rest are counted. */
-const LISTED_NAMES = 50;
+/** Usernames a report lists per kind; the rest are counted (the undo list and the audit room have them all). */
+const REPORT_NAMES = 20;
 
 /** What a preview shows: the selection, after exemptions. */
 export interface PreviewData {
@@ -54,15 +54,19 @@ function lastSeen(user: SeatUser, t: Translate): string {
     return user.createdAt ? t('seats_never_created', { date: t.date(user.createdAt) }) : t('seats_never');
 }
 
-function exemptionLine(data: PreviewData, t: Translate): string {
-    const parts = EXEMPTIONS.map((exemption) => {
+/** How many of the matched users each exemption kept out, as a grid of fields. */
+function exemptionBlocks(data: PreviewData, t: Translate): LayoutBlock[] {
+    const fields = EXEMPTIONS.map((exemption) => {
         const label =
             exemption === 'exemptRole'
-                ? t('seats_exempt_exemptRole', { roles: data.exemptRoles.length ? data.exemptRoles.map(code).join(', ') : t('seats_none') })
+                ? t('seats_exempt_exemptRole', { roles: data.exemptRoles.length ? text(data.exemptRoles.join(', ')) : t('seats_none') })
                 : t(`seats_exempt_${exemption}`);
-        return `${label}: ${t.number(data.exempted[exemption])}`;
+        return { type: 'mrkdwn' as const, text: `${label}: *${t.number(data.exempted[exemption])}*` };
     });
-    return `${t.count('seats_matched', data.matched)} ${t('seats_kept_out')} ${parts.join(' · ')}`;
+    return [
+        { type: 'context', elements: [{ type: 'mrkdwn', text: `${t.count('seats_matched', data.matched)} ${t('seats_kept_out')}` }] },
+        { type: 'section', fields },
+    ];
 }
 
 /** The preview: the count, what each exemption kept out, the first page, and the button to the confirmation. */
@@ -71,7 +75,7 @@ export function renderPreview(data: PreviewData, t: Translate, appId: string): {
     const headline = t.count('seats_preview_count', count, { days: t.number(data.days), cutoff: t.date(new Date(data.cutoff).toISOString()) });
     const blocks: LayoutBlock[] = [
         { type: 'section', text: { type: 'mrkdwn', text: `${strong(t('seats_preview_title', { days: t.number(data.days) }))}\n${headline}` } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: exemptionLine(data, t) }] },
+        ...exemptionBlocks(data, t),
     ];
     if (count > 0) {
         const lines = data.users.slice(0, PREVIEW_PAGE_SIZE).map((user) => `${who(user)} · ${lastSeen(user, t)}`);
@@ -109,20 +113,21 @@ export function renderReviewView(days: number, preview: { blocks: LayoutBlock[] 
     const options = [...new Set([...REVIEW_DAYS, days])]
         .sort((a, b) => a - b)
         .map((value) => ({ value: String(value), text: { type: 'plain_text' as const, text: t.count('seats_days', value) } }));
-    const select: LayoutBlock = {
+    const select = {
         type: 'input',
         blockId: 'seats.review.days',
         label: { type: 'plain_text', text: t('seats_review_days_label') },
-        dispatchActionConfig: ['on_item_selected'],
         element: {
             type: 'static_select',
             appId,
             blockId: 'seats.review.days',
             actionId: SeatsAction.days,
+            placeholder: { type: 'plain_text', text: t('seats_review_days_label') },
             initialValue: String(days),
             options,
+            dispatchActionConfig: ['on_item_selected'],
         },
-    } as unknown as LayoutBlock;
+    } as LayoutBlock;
     const body: LayoutBlock[] = 'blocks' in preview ? preview.blocks : [{ type: 'section', text: { type: 'mrkdwn', text: preview.message } }];
     return { id: REVIEW_VIEW_ID, type: 'contextualBar', title: { type: 'plain_text' as const, text: t('seats_review_title') }, blocks: [select, ...body] };
 }
@@ -177,9 +182,10 @@ export function renderNoticeModal(viewId: string, title: string, message: string
     };
 }
 
-const names = (entries: readonly RunEntry[], t: Translate) => {
-    const shown = entries.slice(0, LISTED_NAMES).map((entry) => code(handle(entry.username) || entry.id));
-    if (entries.length > LISTED_NAMES) shown.push(t.count('seats_and_more', entries.length - LISTED_NAMES));
+/** Usernames, the first `limit` of them and a count of the rest (the audit lists everyone: no limit). */
+const names = (entries: readonly RunEntry[], t: Translate, limit = Infinity) => {
+    const shown = entries.slice(0, limit).map((entry) => code(handle(entry.username) || entry.id));
+    if (entries.length > limit) shown.push(t.count('seats_and_more', entries.length - limit));
     return shown.join(', ');
 };
 
@@ -190,7 +196,7 @@ export function renderProgress(run: RunRecord, t: Translate): string {
     return t.count('seats_progress', run.users.length, values);
 }
 
-function reasonLines(entries: readonly RunEntry[], t: Translate): string[] {
+function reasonLines(entries: readonly RunEntry[], t: Translate, limit = Infinity): string[] {
     const lines: string[] = [];
     for (const reason of SKIP_REASONS) {
         const skipped = entries.filter((entry) => entry.outcome.kind === 'skipped' && entry.outcome.reason === reason);
@@ -200,7 +206,9 @@ function reasonLines(entries: readonly RunEntry[], t: Translate): string[] {
         ]
             .filter((detail): detail is string => !!detail)
             .map((detail) => code(reason === 'exempt' ? t(`seats_exempt_${detail}`) : detail));
-        lines.push(`• ${t(`seats_skip_${reason}`)} (${t.number(skipped.length)}): ${names(skipped, t)}${details.length ? ` — ${details.join(', ')}` : ''}`);
+        lines.push(
+            `• ${t(`seats_skip_${reason}`)} (${t.number(skipped.length)}): ${names(skipped, t, limit)}${details.length ? ` — ${details.join(', ')}` : ''}`,
+        );
     }
     return lines;
 }
@@ -233,8 +241,8 @@ export function renderReport(run: RunRecord, t: Translate): { text: string; bloc
     ];
     const deactivated = run.entries.filter((entry) => entry.outcome.kind === 'done');
     const lines = [
-        ...(deactivated.length ? [`• ${t('seats_report_deactivated')} (${t.number(deactivated.length)}): ${names(deactivated, t)}`] : []),
-        ...reasonLines(run.entries, t),
+        ...(deactivated.length ? [`• ${t('seats_report_deactivated')} (${t.number(deactivated.length)}): ${names(deactivated, t, REPORT_NAMES)}`] : []),
+        ...reasonLines(run.entries, t, REPORT_NAMES),
     ];
     if (lines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } });
     return { text: `${title}: ${summary}`, blocks };

@@ -71,6 +71,7 @@ export function seatsWorkspace(): Workspace {
 export interface Block {
     type: string;
     text?: { text: string };
+    fields?: Array<{ text: string }>;
     elements?: Array<{ type: string; actionId?: string; value?: string; text?: string | { text: string } }>;
 }
 
@@ -82,7 +83,11 @@ export interface Produced {
 
 export const blockText = (blocks: Block[] = []) =>
     blocks
-        .flatMap((block) => [block.text?.text ?? '', ...(block.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : (e.text?.text ?? '')))])
+        .flatMap((block) => [
+            block.text?.text ?? '',
+            ...(block.fields ?? []).map((field) => field.text),
+            ...(block.elements ?? []).map((e) => (typeof e.text === 'string' ? e.text : (e.text?.text ?? ''))),
+        ])
         .join('\n');
 
 export const buttonOf = (blocks: Block[] = [], actionId: string) =>
