@@ -37,7 +37,7 @@ import { ListContext, prepareValidators } from './core/handlers';
 import { PersistenceStore } from './cluster/store';
 import { DirectoryService } from './DirectoryService';
 import { createEndpoints } from './endpoints';
-import { reactivateCommand, reactivationConfigFromValues } from './seats/reactivate';
+import { reactivationConfigFromValues } from './seats/reactivate';
 import { Seats } from './seats/Seats';
 import { SeatsConfig, seatsConfigFromValues } from './seats/settings';
 import { configFromValues, provideSettings, readSettingValues, SettingId } from './settings';
@@ -80,7 +80,8 @@ export default class UserDirectoryApp
             appId: this.getID(),
             context: (persis) => this.context(persis),
             logger: () => this.getLogger(),
-            extension: this.seats.chatExtension(),
+            reactivation: { config: () => reactivationConfigFromValues(this.settingValues), publish: (user, persis) => this.directoryFor(persis).upsert(user) },
+            deactivation: this.seats.chatEntry(),
         });
     }
 
@@ -96,23 +97,7 @@ export default class UserDirectoryApp
                 logger: () => this.getLogger(),
             }),
         });
-        const users = this.chat.slashCommand();
-        await configuration.slashCommands.provideSlashCommand({
-            ...users,
-            // `/users reactivate <id>...` brings users back from the undo list; anything else is the directory's.
-            executor: async (context, read, modify, http, persis) => {
-                const [first, ...rest] = context.getArguments();
-                if (first?.toLowerCase() !== 'reactivate') {
-                    return users.executor(context, read, modify, http, persis);
-                }
-                this.store.attach(persis);
-                const request = { caller: context.getSender(), room: context.getRoom(), read, modify, http };
-                return reactivateCommand(rest, request, {
-                    config: () => reactivationConfigFromValues(this.settingValues),
-                    publish: (user) => this.directory.upsert(user),
-                });
-            },
-        });
+        await configuration.slashCommands.provideSlashCommand(this.chat.slashCommand());
         await configuration.scheduler.registerProcessors([
             {
                 id: REBUILD_JOB,
@@ -206,11 +191,11 @@ export default class UserDirectoryApp
     public executeBlockActionHandler(
         context: UIKitBlockInteractionContext,
         read: IRead,
-        _http: IHttp,
+        http: IHttp,
         persis: IPersistence,
         modify: IModify,
     ): Promise<IUIKitResponse> {
-        return this.chat.handleBlockAction(context, read, modify, persis);
+        return this.chat.handleBlockAction(context, read, modify, persis, http);
     }
 
     /** The only submit is the deactivation's confirmation modal. */

@@ -1,4 +1,4 @@
-import type { ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
@@ -18,6 +18,7 @@ import { code, text } from './mrkdwn';
 import { decodeQuery, DirectoryQuery, emptyQuery, PAGE_SIZE, parseListCommand } from './parse';
 import { Action, directMessageUrl, RenderContext, renderHelp, renderListMessage } from './render';
 import { directoryPage, DirectoryPage, selectDirectory } from './run';
+import { reactivateCommand, ReactivationDeps } from '../seats/reactivate';
 
 /** What the chat needs from the app. */
 export interface DirectorySource {
@@ -25,11 +26,13 @@ export interface DirectorySource {
     /** The directory and settings, for a handler the engine called with this persistence writer (the first call waits for the first build). */
     context(persis: IPersistence): Promise<ListContext>;
     logger(): ILogger;
-    /** Subcommands and clicks served outside the directory (seat management). */
-    extension?: ChatExtension;
+    /** What `/users reactivate` needs of the app: its settings, and the directory to show a reactivated user in. */
+    reactivation: ReactivationDeps;
+    /** `/users deactivate` and the clicks of its views (src/seats). */
+    deactivation: DeactivationEntry;
 }
 
-/** A command or click as an extension gets it. */
+/** A command or click as seat management gets it. */
 export interface ChatRequest {
     user: IUser;
     room?: IRoom;
@@ -38,13 +41,15 @@ export interface ChatRequest {
     persis: IPersistence;
 }
 
-/** `/users WORD …` subcommands and the clicks of their views, served by someone else. */
-export interface ChatExtension {
-    /** By WORD (lower case): each gets the words after it, and answers for itself. */
-    subcommands: ReadonlyMap<string, (args: readonly string[], request: ChatRequest) => Promise<void>>;
-    /** Whether a click's action id is the extension's. */
-    owns(actionId: string): boolean;
-    click(context: UIKitBlockInteractionContext, request: ChatRequest): Promise<IUIKitResponse>;
+export type Responder = ReturnType<UIKitBlockInteractionContext['getInteractionResponder']>;
+
+/** The review and deactivation of inactive users, as the chat reaches it. */
+export interface DeactivationEntry {
+    /** `/users deactivate …`: the words after `deactivate`. */
+    command(args: readonly string[], request: ChatRequest): Promise<void>;
+    /** The action ids of its buttons and inputs. */
+    readonly actionIds: readonly string[];
+    click(request: ChatRequest, actionId: string, value: string | string[] | undefined, responder: Responder): Promise<IUIKitResponse>;
 }
 
 /** One user's command or click: who, where, the engine's accessors, and how the replies are rendered. */
@@ -54,6 +59,7 @@ interface Interaction {
     read: IRead;
     modify: IModify;
     persis: IPersistence;
+    http: IHttp;
     render: RenderContext;
 }
 
@@ -72,7 +78,7 @@ interface Click {
     value: string | string[] | undefined;
     /** In a contextual bar (not a message). */
     inView: boolean;
-    responder: ReturnType<UIKitBlockInteractionContext['getInteractionResponder']>;
+    responder: Responder;
 }
 
 const MAX_REMEMBERED_VIEWS = 10_000;
@@ -90,11 +96,13 @@ export class DirectoryChat {
     private readonly subcommands = new Map<string, Subcommand>([
         ['help', { accepts: (args) => args.length === 0, run: (_args, chat) => this.help(chat) }],
         ['?', { accepts: (args) => args.length === 0, run: (_args, chat) => this.help(chat) }],
+        ['reactivate', { accepts: () => true, run: (args, chat) => reactivateCommand(args, { ...chat, caller: chat.user }, this.source.reactivation) }],
+        ['deactivate', { accepts: () => true, run: (args, chat) => this.source.deactivation.command(args, chat) }],
     ]);
 
     constructor(private readonly source: DirectorySource) {
-        for (const [word, run] of source.extension?.subcommands ?? []) {
-            this.subcommands.set(word, { accepts: () => true, run: (args, chat) => run(args, chat) });
+        for (const actionId of source.deactivation.actionIds) {
+            this.actions.set(actionId, ({ chat, value, responder }) => source.deactivation.click(chat, actionId, value, responder));
         }
     }
 
@@ -104,12 +112,12 @@ export class DirectoryChat {
             i18nParamsExample: 'command_params',
             i18nDescription: 'command_description',
             providesPreview: false,
-            executor: (context, read, modify, _http, persis) => this.runCommand(context, read, modify, persis),
+            executor: (context, read, modify, http, persis) => this.runCommand(context, read, modify, persis, http),
         };
     }
 
-    async runCommand(context: SlashCommandContext, read: IRead, modify: IModify, persis: IPersistence): Promise<void> {
-        const chat = await this.interaction(context.getSender(), context.getRoom(), read, modify, persis);
+    async runCommand(context: SlashCommandContext, read: IRead, modify: IModify, persis: IPersistence, http: IHttp): Promise<void> {
+        const chat = await this.interaction(context.getSender(), context.getRoom(), read, modify, persis, http);
         await this.guard(chat, async () => {
             const [first = '', ...rest] = context.getArguments().filter((word) => word.length > 0);
             const subcommand = this.subcommands.get(first.toLowerCase());
@@ -134,13 +142,10 @@ export class DirectoryChat {
         ],
     ]);
 
-    async handleBlockAction(context: UIKitBlockInteractionContext, read: IRead, modify: IModify, persis: IPersistence): Promise<IUIKitResponse> {
+    async handleBlockAction(context: UIKitBlockInteractionContext, read: IRead, modify: IModify, persis: IPersistence, http: IHttp): Promise<IUIKitResponse> {
         const data = context.getInteractionData();
-        if (this.source.extension?.owns(data.actionId)) {
-            return this.source.extension.click(context, { user: data.user, room: data.room, read, modify, persis });
-        }
         const click: Click = {
-            chat: await this.interaction(data.user, data.room, read, modify, persis),
+            chat: await this.interaction(data.user, data.room, read, modify, persis, http),
             actionId: data.actionId,
             value: data.value,
             inView: data.container?.type === UIKitIncomingInteractionContainerType.VIEW,
@@ -182,7 +187,7 @@ export class DirectoryChat {
         this.openViews.set(userId, query);
     }
 
-    private async interaction(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, persis: IPersistence): Promise<Interaction> {
+    private async interaction(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, persis: IPersistence, http: IHttp): Promise<Interaction> {
         const siteUrl: unknown = await read
             .getEnvironmentReader()
             .getServerSettings()
@@ -190,7 +195,7 @@ export class DirectoryChat {
             .catch(() => '');
         const t = translator(user.settings?.preferences?.language);
         const render = { appId: this.source.appId, t, siteUrl: typeof siteUrl === 'string' ? siteUrl.replace(/\/+$/, '') : '' };
-        return { user, room, read, modify, persis, render };
+        return { user, room, read, modify, persis, http, render };
     }
 
     /** `/users help`: the filters; admins also see theirs, with the workspace's custom fields. */

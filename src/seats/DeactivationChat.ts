@@ -1,8 +1,9 @@
 import type { ILogger, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
-import type { IUIKitResponse, UIKitBlockInteractionContext, UIKitViewSubmitInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
+import type { IUIKitResponse, UIKitViewSubmitInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
+import type { Responder } from '../command/DirectoryChat';
 import { code } from '../command/mrkdwn';
 import type { Directory } from '../core/directory';
 import { parseInactiveArgument, selectInactive, SeatsInputError } from '../core/seats/inactive';
@@ -63,9 +64,7 @@ export class DeactivationChat {
     }
 
     /** The buttons and the bar's select: open the review, change its days, open the confirmation. */
-    async blockAction(context: UIKitBlockInteractionContext, read: IRead): Promise<IUIKitResponse> {
-        const { user, actionId, value } = context.getInteractionData();
-        const responder = context.getInteractionResponder();
+    async blockAction(user: IUser, actionId: string, value: string | string[] | undefined, responder: Responder, read: IRead): Promise<IUIKitResponse> {
         const t = translatorFor(user);
         if (actionId === SeatsAction.confirm) {
             try {

@@ -3,19 +3,19 @@ import type { IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
 import type { IUIKitResponse, UIKitViewSubmitInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import type { SharedStore } from '../cluster/store';
-import type { ChatExtension, ChatRequest } from '../command/DirectoryChat';
+import type { KeyedRecordStore } from '../cluster/store';
+import type { DeactivationEntry } from '../command/DirectoryChat';
 import type { Directory } from '../core/directory';
 import { CLEANUP_JOB, runCleanup, scheduleCleanup } from './cleanup';
 import { DeactivationChat } from './DeactivationChat';
 import { SeatsRecords } from './records';
-import { CONFIRM_VIEW_PREFIX } from './render';
+import { CONFIRM_VIEW_PREFIX, SeatsAction } from './render';
 import { DeactivationRunner, STEP_JOB } from './runner';
 import { SeatsConfig, SeatsSettingId } from './settings';
 
 export interface SeatsDeps {
     appId: string;
-    store: SharedStore;
+    store: KeyedRecordStore;
     seats: () => SeatsConfig;
     directory: () => Promise<Directory>;
     /** Publishes a user's new state to the directory of every instance. */
@@ -46,21 +46,16 @@ export class Seats {
     }
 
     /** `/users deactivate …` and the clicks of its views, for the chat. */
-    chatExtension(): ChatExtension {
+    chatEntry(): DeactivationEntry {
         return {
-            subcommands: new Map([
-                [
-                    'deactivate',
-                    (args: readonly string[], { user, room, read, modify, persis }: ChatRequest) => {
-                        this.deps.attach(persis);
-                        return this.chat.command(args, user, room, read, modify);
-                    },
-                ],
-            ]),
-            owns: (actionId) => actionId.startsWith('seats.'),
-            click: (context, { read, persis }) => {
+            command: (args, { user, room, read, modify, persis }) => {
                 this.deps.attach(persis);
-                return this.chat.blockAction(context, read);
+                return this.chat.command(args, user, room, read, modify);
+            },
+            actionIds: Object.values(SeatsAction),
+            click: ({ user, read, persis }, actionId, value, responder) => {
+                this.deps.attach(persis);
+                return this.chat.blockAction(user, actionId, value, responder, read);
             },
         };
     }

@@ -1,4 +1,4 @@
-import type { SharedStore } from '../cluster/store';
+import type { KeyedRecordStore } from '../cluster/store';
 import type { SeatUser } from '../core/seats/inactive';
 import type { RunEntry } from '../core/seats/outcome';
 
@@ -71,7 +71,7 @@ const SETTLE_MS = 300;
 
 export class SeatsRecords {
     constructor(
-        private readonly store: SharedStore,
+        private readonly store: KeyedRecordStore,
         private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     ) {}
 

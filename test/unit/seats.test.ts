@@ -1,4 +1,3 @@
-import type { SharedStore } from '../../src/cluster/store';
 import {
     cutoffFor,
     DAY_MS,
@@ -15,6 +14,9 @@ import { dailyCron, dayOf, parseTimeOfDay } from '../../src/core/seats/schedule'
 import { toCsv } from '../../src/command/csv';
 import { RUN_STALE_MS, RunRecord, SeatsRecords } from '../../src/seats/records';
 import { seatsConfigFromValues } from '../../src/seats/settings';
+import { MemoryDatabase } from './memory-store';
+
+const memoryStore = () => new MemoryDatabase().instance();
 
 const NOW = Date.parse('2026-12-07T10:00:00.000Z');
 const daysAgo = (days: number, extraMs = 0) => new Date(NOW - days * DAY_MS + extraMs).toISOString();
@@ -231,24 +233,6 @@ describe('settings', () => {
         expect(config.cleanup).toEqual({ enabled: false, days: undefined, dryRun: true, time: undefined });
     });
 });
-
-/** The shared store as persistence behaves: put replaces by exact keys, find by all keys. */
-function memoryStore(): SharedStore {
-    const records: Array<{ keys: string[]; data: object }> = [];
-    const matches = (record: { keys: string[] }, keys: readonly string[]) => keys.every((key) => record.keys.includes(key));
-    return {
-        add: async (keys, data) => void records.push({ keys: [...keys], data: structuredClone(data) }),
-        put: async (keys, data) => {
-            const existing = records.find((record) => record.keys.join('\n') === keys.join('\n'));
-            if (existing) existing.data = structuredClone(data);
-            else records.push({ keys: [...keys], data: structuredClone(data) });
-        },
-        find: async (keys) => records.filter((record) => matches(record, keys)).map((record) => structuredClone(record.data)),
-        drop: async (keys) => {
-            for (let i = records.length - 1; i >= 0; i--) if (matches(records[i], keys)) records.splice(i, 1);
-        },
-    };
-}
 
 function run(id: string, fields: Partial<RunRecord> = {}): RunRecord {
     return {
