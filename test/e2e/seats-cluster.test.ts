@@ -58,28 +58,33 @@ describe('deactivation on a cluster', () => {
         expect(Date.now() - reportAt).toBeLessThan(3000);
     });
 
-    it('runs the daily clean-up once for the cluster, at its time of day', async () => {
+    it('runs the daily clean-up once for the cluster, at its time of day, with the undo list and the report in the audit room', async () => {
         const audit = () => seats().messages('channels.messages', { roomName: 'audit' }, 'admin');
         const before = (await audit()).length;
         // The next whole minute (UTC) that leaves the settings time to reach every instance.
         const at = new Date(Math.ceil((Date.now() + 10_000) / 60_000) * 60_000);
-        const time = at.toISOString().slice(11, 16);
-        await seats(2).settings({ cleanup_enabled: true, cleanup_dry_run: true, cleanup_inactive_days: 90, cleanup_time: time });
+        await seats(2).settings({ cleanup_enabled: true, cleanup_dry_run: false, cleanup_inactive_days: 90, cleanup_time: at.toISOString().slice(11, 16) });
         // Nothing before its time.
         expect((await audit()).length).toBe(before);
 
-        const messages = await seats().waitFor(audit, 'Daily clean-up (dry run)', at.getTime() - Date.now() + 20_000);
+        // The run's own report: the audit room already holds the manual run's.
+        await seats().waitFor(async () => (await audit()).slice(before), 'Deactivation report', at.getTime() - Date.now() + 30_000);
         // Give the other instances every chance to run it too.
         await new Promise((resolve) => setTimeout(resolve, 3000));
         const added = (await audit()).slice(before);
-        expect(added.filter((m) => String(m.msg).startsWith('Daily clean-up'))).toHaveLength(1);
-        const report = added.find((m) => String(m.msg).startsWith('Daily clean-up'));
-        expect(report?.msg).toBe('Daily clean-up (dry run): 2 users would be deactivated. Nothing was changed.');
-        expect(Date.parse(report?.ts)).toBeGreaterThanOrEqual(at.getTime());
-        // The list of who would go, as a CSV beside it.
-        expect(added.filter((m) => m.file)).toHaveLength(1);
-        expect(messages.length).toBeGreaterThan(before);
-        // A dry run changes nothing.
+        const starts = added.filter((m) => String(m.msg).startsWith('Daily clean-up'));
+        expect(starts.map((m) => m.msg)).toEqual(['Daily clean-up: deactivating 2 users; the undo list follows.']);
+        expect(Date.parse(starts[0].ts)).toBeGreaterThanOrEqual(at.getTime());
+        // The undo list, then the run: the two left are the last owners of their rooms, refused again.
+        const undo = added.findIndex((m) => m.file);
+        expect(added[undo].file.name).toMatch(/^deactivation-cleanup-\d{4}-\d\d-\d\d-\w+-undo\.csv$/);
+        const reports = added.filter((m) => String(m.msg).startsWith('Deactivation report'));
+        expect(reports).toHaveLength(1);
+        expect(added.indexOf(reports[0])).toBeGreaterThan(undo);
+        const report = blockText(reports[0].blocks);
+        expect(report).toContain('*0 deactivated* · *2 skipped*');
+        expect(report).toContain('By the daily clean-up');
+        expect(report).toMatch(/Last owner of a room \(2\): `@room.owner`, `@solo.member`/);
         expect(await seats(3).deactivated()).toEqual(DEACTIVATED);
     });
 

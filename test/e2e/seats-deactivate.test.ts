@@ -165,4 +165,16 @@ describe('deactivation of inactive users', () => {
         expect(longer.response?.type).toBe('contextual_bar.update');
         expect(blockText(longer.response?.view?.blocks)).toContain('Nobody to deactivate');
     });
+
+    it('runs the daily clean-up as a dry run by default: it reports in the audit room and changes nothing', async () => {
+        const audit = () => seats().messages('channels.messages', { roomName: 'audit' }, 'admin');
+        const before = (await audit()).length;
+        const at = new Date(Math.ceil((Date.now() + 10_000) / 60_000) * 60_000);
+        await seats().settings({ cleanup_enabled: true, cleanup_time: at.toISOString().slice(11, 16) });
+        const added = (await seats().waitFor(audit, 'Daily clean-up', at.getTime() - Date.now() + 20_000)).slice(before);
+        const report = added.find((m) => String(m.msg).startsWith('Daily clean-up'));
+        expect(report?.msg).toBe('Daily clean-up (dry run): 2 users would be deactivated. Nothing was changed.');
+        expect(blockText(report?.blocks)).toContain('`@room.owner`');
+        expect(await seats().deactivated()).toEqual([...ALREADY_DEACTIVATED, ...FATE.deactivated].sort());
+    });
 });
