@@ -21,6 +21,8 @@ export const Action = {
     customField: 'directory.field.',
     summary: 'directory.summary.open',
     summaryRefresh: 'directory.summary.refresh',
+    /** Opens the deactivation review (src/seats) for the last-login filter's days. */
+    reviewDeactivation: 'seats.review',
 } as const;
 
 /** What every rendering needs besides the data. */
