@@ -66,6 +66,10 @@ export default class UserDirectoryApp
             maxAgeMs: () => this.config.directoryMaxAgeMs,
             onError: (error) => this.getLogger().error('User directory', error),
         });
+        const reactivation = {
+            config: () => reactivationConfigFromValues(this.settingValues),
+            publish: (user: IUser, persis: IPersistence) => this.directoryFor(persis).upsert(user),
+        };
         this.seats = new Seats({
             appId: this.getID(),
             store: this.store,
@@ -75,13 +79,14 @@ export default class UserDirectoryApp
             instanceId: () => this.directory.instanceId,
             attach: (persis) => this.store.attach(persis),
             logger: () => this.getLogger(),
+            reactivation,
         });
         this.chat = new DirectoryChat({
             appId: this.getID(),
             context: (persis) => this.context(persis),
             logger: () => this.getLogger(),
             directoryChangedAt: () => this.directory.lastChangedAt(),
-            reactivation: { config: () => reactivationConfigFromValues(this.settingValues), publish: (user, persis) => this.directoryFor(persis).upsert(user) },
+            reactivation,
             deactivation: this.seats.chatEntry(),
         });
     }

@@ -44,6 +44,7 @@ export interface ChatRequest {
     read: IRead;
     modify: IModify;
     persis: IPersistence;
+    http: IHttp;
 }
 
 export type Responder = ReturnType<UIKitBlockInteractionContext['getInteractionResponder']>;

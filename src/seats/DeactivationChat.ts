@@ -3,7 +3,7 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUIKitResponse, UIKitViewSubmitInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import type { Responder } from '../command/DirectoryChat';
+import type { ChatRequest, Responder } from '../command/DirectoryChat';
 import { code } from '../command/mrkdwn';
 import type { Directory } from '../core/directory';
 import { parseInactiveArgument, selectInactive, SeatsInputError } from '../core/seats/inactive';
@@ -11,6 +11,7 @@ import { Translate, translator } from '../i18n';
 import { appUserOf, notify } from './messages';
 import { isRunning, MAX_RUN_USERS, Plan, PLAN_TTL_MS, RunRecord, SeatsRecords } from './records';
 import { CONFIRM_VIEW_PREFIX, PreviewData, renderConfirmModal, renderNoticeModal, renderPreview, renderReviewView, SeatsAction } from './render';
+import { reactivateCommand, ReactivationDeps } from './reactivate';
 import { AuditRoomMissing, auditRoomOf, DeactivationRunner, messageOf } from './runner';
 import type { SeatsConfig } from './settings';
 import { seatUsersOf } from './users';
@@ -22,6 +23,7 @@ export interface DeactivationChatDeps {
     seats: () => SeatsConfig;
     directory: () => Promise<Directory>;
     logger: () => ILogger;
+    reactivation: ReactivationDeps;
     now?: () => number;
 }
 
@@ -98,6 +100,23 @@ export class DeactivationChat {
         const view = renderReviewView(days, body, t, this.deps.appId) as never;
         // The days select lives in the bar: it updates the bar in place; the review button opens it.
         return actionId === SeatsAction.days ? responder.updateContextualBarViewResponse(view) : responder.openContextualBarViewResponse(view);
+    }
+
+    /**
+     * The report's "Reactivate these users": the users the run deactivated,
+     * taken from the stored run (the button's value only names it, and a
+     * client can send any value), through `/users reactivate` and its checks.
+     */
+    async reactivateRun(request: ChatRequest, runId: string): Promise<void> {
+        const { user, room, read, modify } = request;
+        // A non-admin is refused by reactivation itself, before anything is looked up.
+        const run = isAdmin(user) ? await this.deps.records.run() : undefined;
+        const ids = run?.id === runId ? run.entries.filter((entry) => entry.outcome.kind === 'done').map((entry) => entry.id) : [];
+        if (isAdmin(user) && ids.length === 0) {
+            const t = translatorFor(user);
+            return notify(user, room, read, modify, t('seats_reactivate_run_gone', { run: code(runId), command: code('/users reactivate <id>…') }));
+        }
+        await reactivateCommand(ids, { ...request, caller: user }, this.deps.reactivation);
     }
 
     /** The confirmation modal's submit: claims the workspace's one run and schedules its first step. */

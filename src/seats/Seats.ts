@@ -10,6 +10,7 @@ import { CLEANUP_JOB, runCleanup, scheduleCleanup } from './cleanup';
 import { DeactivationChat } from './DeactivationChat';
 import { SeatsRecords } from './records';
 import { CONFIRM_VIEW_PREFIX, SeatsAction } from './render';
+import type { ReactivationDeps } from './reactivate';
 import { DeactivationRunner, STEP_JOB } from './runner';
 import { SeatsConfig, SeatsSettingId } from './settings';
 
@@ -24,6 +25,8 @@ export interface SeatsDeps {
     /** Keeps the persistence writer a job was handed. */
     attach: (persis: IPersistence) => void;
     logger: () => ILogger;
+    /** What reactivation needs: the report's button reactivates a run's users. */
+    reactivation: ReactivationDeps;
 }
 
 /** Deactivation of inactive users and the daily clean-up, as the app wires them in. */
@@ -34,7 +37,7 @@ export class Seats {
 
     constructor(private readonly deps: SeatsDeps) {
         this.records = new SeatsRecords(deps.store);
-        this.runner = new DeactivationRunner({ records: this.records, seats: deps.seats, publish: deps.publish, logger: deps.logger });
+        this.runner = new DeactivationRunner({ appId: deps.appId, records: this.records, seats: deps.seats, publish: deps.publish, logger: deps.logger });
         this.chat = new DeactivationChat({
             appId: deps.appId,
             records: this.records,
@@ -42,6 +45,7 @@ export class Seats {
             seats: deps.seats,
             directory: deps.directory,
             logger: deps.logger,
+            reactivation: deps.reactivation,
         });
     }
 
@@ -53,9 +57,13 @@ export class Seats {
                 return this.chat.command(args, user, room, read, modify);
             },
             actionIds: Object.values(SeatsAction),
-            click: ({ user, read, persis }, actionId, value, responder) => {
-                this.deps.attach(persis);
-                return this.chat.blockAction(user, actionId, value, responder, read);
+            click: async (request, actionId, value, responder) => {
+                this.deps.attach(request.persis);
+                if (actionId === SeatsAction.reactivate) {
+                    await this.chat.reactivateRun(request, String(Array.isArray(value) ? value[0] : (value ?? '')));
+                    return responder.successResponse();
+                }
+                return this.chat.blockAction(request.user, actionId, value, responder, request.read);
             },
         };
     }

@@ -14,6 +14,8 @@ export const SeatsAction = {
     /** The contextual bar's review: value the number of days (the directory's bar opens it too). */
     review: Action.reviewDeactivation,
     days: 'seats.days',
+    /** A run's report: reactivates the users the run deactivated (value: the run id, checked against the stored run). */
+    reactivate: 'seats.reactivate',
 } as const;
 
 export const REVIEW_VIEW_ID = 'user-directory-seats-review';
@@ -214,7 +216,7 @@ function reasonLines(entries: readonly RunEntry[], t: Translate, limit = Infinit
 }
 
 /** The end report: done, and each reason for skipping with its users and the server's words. */
-export function renderReport(run: RunRecord, t: Translate): { text: string; blocks: LayoutBlock[] } {
+export function renderReport(run: RunRecord, t: Translate, appId: string): { text: string; blocks: LayoutBlock[] } {
     const { done, skippedTotal } = tally(run.entries);
     const by = run.by ? code(handle(run.by.username)) : t('seats_by_schedule');
     const title = t('seats_report_title', { days: t.number(run.days) });
@@ -245,6 +247,23 @@ export function renderReport(run: RunRecord, t: Translate): { text: string; bloc
         ...reasonLines(run.entries, t, REPORT_NAMES),
     ];
     if (lines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } });
+    if (deactivated.length) {
+        blocks.push({
+            type: 'actions',
+            blockId: 'seats.report.actions',
+            elements: [
+                {
+                    type: 'button',
+                    appId,
+                    blockId: 'seats.report.actions',
+                    actionId: SeatsAction.reactivate,
+                    value: run.id,
+                    text: { type: 'plain_text', text: t('seats_button_reactivate') },
+                },
+            ],
+        });
+        blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: t('seats_report_reactivate_hint') }] });
+    }
     return { text: `${title}: ${summary}`, blocks };
 }
 

@@ -19,6 +19,8 @@ const STEP_BUDGET_MS = 10_000;
 const PACE_MS = 100;
 
 export interface RunnerDeps {
+    /** The report's buttons name the app. */
+    appId: string;
     records: SeatsRecords;
     seats: () => SeatsConfig;
     /** Publishes a user's new state to the directory of every instance. */
@@ -154,7 +156,7 @@ export class DeactivationRunner {
         run.finishedAt = this.now();
         run.heartbeatAt = run.finishedAt;
         await this.deps.records.saveRun(run);
-        const report = renderReport(run, t);
+        const report = renderReport(run, t, this.deps.appId);
         const home = await (run.progress ? read.getRoomReader().getById(run.progress.roomId) : this.homeRoom(run, appUser, audit, read, modify)).catch(
             () => undefined,
         );

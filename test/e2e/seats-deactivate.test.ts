@@ -177,4 +177,39 @@ describe('deactivation of inactive users', () => {
         expect(blockText(report?.blocks)).toContain('`@room.owner`');
         expect(await seats().deactivated()).toEqual([...ALREADY_DEACTIVATED, ...FATE.deactivated].sort());
     });
+
+    it("reactivates exactly the run's users from its report, for admins, with the ids of the stored run", async () => {
+        const bot = (await seats().reply('deactivate inactive:90d', 'admin')).sender as string;
+        const [report] = (await seats().messages('im.messages', { username: bot }, 'admin')).filter((m) => String(m.msg).startsWith('Deactivation report'));
+        const button = buttonOf(report.blocks, 'seats.reactivate');
+        expect(button).toMatchObject({ value: expect.stringMatching(/^run-\w+$/), text: { text: 'Reactivate these users' } });
+        // The audit room's copy of the report has the same button.
+        const audit = await seats().messages('channels.messages', { roomName: 'audit' }, 'admin');
+        expect(audit.filter((m) => buttonOf(m.blocks, 'seats.reactivate')?.value === button?.value)).toHaveLength(1);
+        const click = async (value: string | undefined, userId: string) => {
+            const produced = await seats().interact({ type: 'blockAction', actionId: 'seats.reactivate', value, rid: 'GENERAL' }, userId);
+            return produced.notifications.map((n) => n.text).join('\n');
+        };
+        const deactivatedByRun = [...ALREADY_DEACTIVATED, ...FATE.deactivated].sort();
+
+        expect(await click(button?.value, 'alice')).toBe('Only workspace admins can reactivate users. Nothing was changed.');
+        // A value the client made up names no stored run: nobody is reactivated, whatever it says.
+        expect(await click('gone.already', 'admin')).toContain('Run `gone.already` is no longer on record');
+        expect(await seats().deactivated()).toEqual(deactivatedByRun);
+
+        // Without credentials: how to set them, and the run's users to reactivate by hand.
+        const byHand = await click(button?.value, 'admin');
+        expect(byHand).toContain('`server_api_token`');
+        expect(byHand.split('\n').slice(1).sort()).toEqual(['• @gus.guest (`gus.guest`)', '• @never.in (`never.in`)', '• @old.login (`old.login`)']);
+        expect(await seats().deactivated()).toEqual(deactivatedByRun);
+
+        const token = (await host().post('/api/v1/users.generatePersonalAccessToken', { tokenName: 'reactivation' }, 'admin')).body.token as string;
+        await seats().settings({ server_api_user_id: 'admin', server_api_token: token });
+        const done = await click(button?.value, 'admin');
+        expect(done.split('\n')[0]).toBe('Reactivation: 3 of 3 reactivated, 0 failed.');
+        expect(done).not.toContain(token);
+        expect(await seats().deactivated()).toEqual(ALREADY_DEACTIVATED);
+        const { read } = host().host.instance(1).appAccessors();
+        for (const username of FATE.deactivated) expect((await read.getUserReader().getByUsername(username)).isEnabled).toBe(true);
+    });
 });

@@ -13,7 +13,9 @@ import { classifyRefusal, recheck, RunEntry, tally, UNDO_COLUMNS, undoRow } from
 import { dailyCron, dayOf, parseTimeOfDay } from '../../src/core/seats/schedule';
 import { toCsv } from '../../src/command/csv';
 import { RUN_STALE_MS, RunRecord, SeatsRecords } from '../../src/seats/records';
+import { renderReport } from '../../src/seats/render';
 import { seatsConfigFromValues } from '../../src/seats/settings';
+import { translator } from '../../src/i18n';
 import { MemoryDatabase } from './memory-store';
 
 const memoryStore = () => new MemoryDatabase().instance();
@@ -279,5 +281,28 @@ describe('one run at a time, one clean-up a day', () => {
         expect(firstDay.filter(Boolean)).toHaveLength(1);
         expect(await records.claimCleanupDay('2026-12-07', 'i1', NOW + 3600_000)).toBe(false);
         expect(await records.claimCleanupDay('2026-12-08', 'i2', NOW + DAY_MS)).toBe(true);
+    });
+});
+
+describe("a run's report", () => {
+    const t = translator('en');
+    const buttons = (report: ReturnType<typeof renderReport>) =>
+        report.blocks
+            .flatMap((block): Array<{ type: string }> => (block.type === 'actions' ? [...block.elements] : []))
+            .filter((element) => element.type === 'button');
+
+    it('offers to reactivate the users it deactivated, naming only the run', () => {
+        const entries: RunEntry[] = [
+            { id: 'a', username: 'ann', outcome: { kind: 'done' } },
+            { id: 'b', username: 'bo', outcome: { kind: 'skipped', reason: 'lastOwner', detail: '[user-last-owner]' } },
+        ];
+        const report = renderReport(run('run-1', { state: 'finished', entries, finishedAt: NOW }), t, 'app-id');
+        expect(buttons(report)).toEqual([expect.objectContaining({ actionId: 'seats.reactivate', value: 'run-1', appId: 'app-id' })]);
+    });
+
+    it('offers nothing when nobody was deactivated', () => {
+        const entries: RunEntry[] = [{ id: 'b', username: 'bo', outcome: { kind: 'skipped', reason: 'loggedInSince' } }];
+        expect(buttons(renderReport(run('run-2', { state: 'finished', entries, finishedAt: NOW }), t, 'app-id'))).toEqual([]);
+        expect(buttons(renderReport(run('run-3', { state: 'failed', failure: 'no room' }), t, 'app-id'))).toEqual([]);
     });
 });
