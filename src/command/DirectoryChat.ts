@@ -235,7 +235,10 @@ export class DirectoryChat {
         const admin = seesFullUserInfo(toCaller(chat.user), context.config)
             ? { customFields: [...facetsOf(context.directory).customFields.keys()] }
             : undefined;
-        const help = renderHelp(chat.render, admin, { summary: canViewSeats(toCaller(chat.user), context.config) });
+        const help = renderHelp(chat.render, admin, {
+            summary: canViewSeats(toCaller(chat.user), context.config),
+            seats: (chat.user.roles ?? []).includes('admin'),
+        });
         return this.notify(chat, help.text, help.blocks);
     }
 

@@ -211,7 +211,8 @@ export function renderListMessage(page: DirectoryPage, context: RenderContext): 
 export function renderHelp(
     context: RenderContext,
     admin: { customFields: string[] } | undefined,
-    options: { summary?: boolean } = {},
+    /** `summary`: the caller may see the workspace summary; `seats`: the caller is an admin (deactivation and reactivation are theirs alone). */
+    options: { summary?: boolean; seats?: boolean } = {},
 ): { text: string; blocks: LayoutBlock[] } {
     const { t } = context;
     const lines = t('help_lines', {
@@ -240,6 +241,9 @@ export function renderHelp(
     }
     if (options.summary) {
         sections.push(t('help_summary', { summary: code('/users summary') }));
+    }
+    if (options.seats) {
+        sections.push(t('help_seats', { deactivate: code('/users deactivate inactive:90d'), reactivate: code('/users reactivate <id>…') }));
     }
     const blockId = 'directory.help.actions';
     const blocks: LayoutBlock[] = [

@@ -242,4 +242,14 @@ describe('help', () => {
         expect(member.text).not.toContain('inactive');
         expect(readBack(member.text).text).toContain('/users jerome — username or name contains every word');
     });
+
+    it('tells admins only how to deactivate and reactivate', () => {
+        const admin = readBack(renderHelp(render(), { customFields: [] }, { seats: true }).text).text;
+        expect(admin).toContain('/users deactivate inactive:90d — review and deactivate users inactive for N days');
+        expect(admin).toContain('/users reactivate <id>… — reactivate users by id');
+        for (const other of [renderHelp(render(), undefined), renderHelp(render(), { customFields: [] }, { summary: true })]) {
+            expect(other.text).not.toContain('/users deactivate');
+            expect(other.text).not.toContain('/users reactivate');
+        }
+    });
 });
