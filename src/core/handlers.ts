@@ -3,7 +3,7 @@ import { Directory, Filter, Flag } from './directory';
 import { ApiResponse, invalidLivechatType, invalidParams, missingPermission, unauthenticated, unauthorized } from './errors';
 import { compileSchema, Page, parseFieldInclusions, parsePage, parseSort, QueryParams, Schema, SortSpec, validateParams, withAppendedKeys } from './params';
 import { Projection } from './projection';
-import { anyFlag, anyRole, containsText, hasFlag, notUser, ofType, presentOrBot } from './filters';
+import { anyFlag, anyRole, containsText, hasFlag, inactiveReasonIn, notUser, ofType, presentOrBot } from './filters';
 import { parseQuery, queryFilter } from './query';
 import { RECORD_FIELDS, UserRecord } from './record';
 
@@ -62,6 +62,8 @@ const LIST_HIDDEN_FIELDS = new Set([
 const BY_STATUS_FIELDS = ['_id', 'name', 'username', 'emails', 'roles', 'status', 'active', 'lastLogin', 'type', 'federated'];
 const LIVECHAT_SORTABLE_FIELDS = ['_id', 'username', 'status', 'name', 'emails'];
 
+const INACTIVE_REASONS = ['deactivated', 'pending_approval', 'idle_too_long'];
+
 const BY_STATUS_SCHEMA: Schema = {
     type: 'object',
     properties: {
@@ -70,6 +72,8 @@ const BY_STATUS_SCHEMA: Schema = {
         type: { type: 'string' },
         roles: { type: 'array', items: { type: 'string' } },
         searchTerm: { type: 'string' },
+        // Rocket.Chat 8's admin Users page sends it on its Pending and Deactivated tabs.
+        inactiveReason: { type: 'array', items: { type: 'string', enum: INACTIVE_REASONS } },
         sort: {},
         count: {},
         offset: {},
@@ -195,6 +199,9 @@ export function selectUsersByStatus(request: ListRequest, context: ListContext):
     const searchTerm = params.searchTerm as string | undefined;
     if (searchTerm !== undefined && searchTerm.trim() !== '') {
         filters.push(containsText(searchTerm, seesFullUserInfo(caller, config)));
+    }
+    if (params.inactiveReason !== undefined) {
+        filters.push(inactiveReasonIn(params.inactiveReason as string[]));
     }
     filters.push(...(request.narrow ?? []));
     const fields = seesVoipExtension(caller, config) ? [...BY_STATUS_FIELDS, 'freeSwitchExtension'] : BY_STATUS_FIELDS;
