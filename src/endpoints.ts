@@ -12,16 +12,19 @@ export interface RequestAnswerer {
     buildFacts(): Record<string, unknown>;
 }
 
+const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
+
 const METHOD_NOT_ALLOWED: IApiResponse = {
     status: 405,
-    headers: { 'content-type': 'application/json', allow: 'GET' },
+    headers: { 'content-type': 'application/json', allow: ALLOWED_METHODS },
     content: { success: false, error: 'Method not allowed: use GET [error-method-not-allowed]', errorType: 'error-method-not-allowed' },
 };
 
 /**
- * A GET endpoint that hands the request to one core handler. The other methods
- * are served too, with a 405: an app endpoint without them ends in the
- * server's bare 500.
+ * A GET endpoint that hands the request to one core handler. Rocket.Chat's
+ * router hands the app every method, and one the endpoint lacks ends in the
+ * server's bare 500: so HEAD is answered as GET (the server drops the body),
+ * OPTIONS with what is allowed, and the others with a 405.
  */
 class CoreEndpoint extends ApiEndpoint {
     // Rocket.Chat's own 401 body is answered by the core; the server's would be bare text.
@@ -38,6 +41,15 @@ class CoreEndpoint extends ApiEndpoint {
 
     public get(request: IApiRequest, _endpoint: IApiEndpointInfo, _read: IRead, _modify: IModify, _http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         return this.answerer.answer(request, this.handler, persis);
+    }
+
+    public head(request: IApiRequest, endpoint: IApiEndpointInfo, read: IRead, modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
+        return this.get(request, endpoint, read, modify, http, persis);
+    }
+
+    /** For anyone: a CORS preflight carries no credentials. */
+    public async options(): Promise<IApiResponse> {
+        return { status: 204, headers: { allow: ALLOWED_METHODS } };
     }
 
     public async post(): Promise<IApiResponse> {
@@ -60,21 +72,22 @@ class CoreEndpoint extends ApiEndpoint {
 const listing = (select: (request: ListRequest, context: ListContext) => Listing) => (request: ListRequest, context: ListContext) =>
     toResponse(select(request, context));
 
-const LIVECHAT_TYPES = ['agent', 'manager'];
+/**
+ * `livechat/users/{type}` as a wildcard, whose match the server passes as
+ * `params['0']`: engine 1.59's runtime cannot route a `:type` parameter (it
+ * splits the method name at every ':'), and literal `agent`/`manager` paths
+ * would also catch `Manager`, the server's router ignoring case.
+ */
+const livechatUsers = (request: ListRequest, context: ListContext) => {
+    const type = (request.params?.['0'] ?? '').replace(/\/$/, '');
+    return listing(selectLivechatUsers)({ ...request, params: { type } }, context);
+};
 
 export function createEndpoints(app: IApp, answerer: RequestAnswerer): ApiEndpoint[] {
     return [
         new CoreEndpoint(app, answerer, 'users.list', listing(selectUsersList)),
         new CoreEndpoint(app, answerer, 'users.listByStatus', listing(selectUsersByStatus)),
-        // Engine 1.59's runtime cannot route a path with a parameter (it splits the method
-        // name at every ':'), so the two real types also get literal paths, matched first.
-        ...LIVECHAT_TYPES.map(
-            (type) =>
-                new CoreEndpoint(app, answerer, `livechat/users/${type}`, (request, context) =>
-                    listing(selectLivechatUsers)({ ...request, params: { ...request.params, type } }, context),
-                ),
-        ),
-        new CoreEndpoint(app, answerer, 'livechat/users/:type', listing(selectLivechatUsers)),
+        new CoreEndpoint(app, answerer, 'livechat/users/*', livechatUsers),
         new CoreEndpoint(app, answerer, 'directory.info', (request, context) => directoryInfo(request, context, answerer.buildFacts())),
     ];
 }
