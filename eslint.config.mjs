@@ -12,6 +12,8 @@ export default tseslint.config(
         rules: {
             // The engine's app and bridge interfaces return promises: an async method without await is how they are met.
             '@typescript-eslint/require-await': 'off',
+            // Without esModuleInterop, a CommonJS module's single export is imported as `import X = require('x')`.
+            '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }],
             '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
         },
     },
@@ -30,7 +32,9 @@ export default tseslint.config(
     {
         files: ['**/*.js', '**/*.mjs'],
         extends: [tseslint.configs.disableTypeChecked],
-        languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+        languageOptions: {
+            globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', Buffer: 'readonly' },
+        },
         rules: { '@typescript-eslint/no-require-imports': 'off' /* CommonJS scripts */ },
     },
 );

@@ -18,6 +18,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as os from 'os';
 import * as path from 'path';
 
 import { generateDemoWorkspace, prng, startHost } from '../host';
@@ -285,7 +286,7 @@ function print(result: Result): void {
 
 async function main() {
     const zipPath = findZip();
-    const report = { date: new Date().toISOString(), node: process.version, cpus: require('os').cpus().length, rounds: ROUNDS, sizes: [] as Result[] };
+    const report = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, rounds: ROUNDS, sizes: [] as Result[] };
     const results = path.join(root, 'bench', 'results');
     fs.mkdirSync(results, { recursive: true });
     for (const size of SIZES) {

@@ -226,7 +226,7 @@ describe('sort: MongoDB order', () => {
 
     it('uses later keys only to break ties of earlier ones', () => {
         const response = usersList({ sort: '{"status":1,"username":-1}' }, { caller: USER });
-        expect(rows(response).map((row) => `${row.status}:${row.username}`)).toEqual([
+        expect(rows(response).map((row) => `${String(row.status)}:${String(row.username)}`)).toEqual([
             'undefined:nostatus',
             'away:boss',
             'offline:old.timer',
