@@ -9,7 +9,7 @@ import type {
     IPersistence,
     IRead,
 } from '@rocket.chat/apps-engine/definition/accessors';
-import { ApiSecurity, ApiVisibility, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/api';
 import { App } from '@rocket.chat/apps-engine/definition/App';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
@@ -31,15 +31,13 @@ import type {
 } from '@rocket.chat/apps-engine/definition/users';
 
 import { DirectoryChat } from './command/DirectoryChat';
-import { Config, defaultConfig, toCaller } from './core/config';
-import { ApiResponse, respond } from './core/errors';
-import { ListContext, ListRequest, prepareValidators } from './core/handlers';
+import { Config, defaultConfig } from './core/config';
+import { ListContext, prepareValidators } from './core/handlers';
 import { PersistenceStore } from './cluster/store';
-import { DirectoryService, DirectoryUnavailable } from './DirectoryService';
+import { DirectoryService } from './DirectoryService';
 import { createEndpoints } from './endpoints';
 import { configFromValues, provideSettings, readSettingValues, SettingId } from './settings';
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
 /** The periodic crawl: a scheduler job, so that it runs on one instance of a cluster. */
 const REBUILD_JOB = 'directory-rebuild';
 
@@ -62,7 +60,7 @@ export default class UserDirectoryApp
             maxAgeMs: () => this.config.directoryMaxAgeMs,
             onError: (error) => this.getLogger().error('User directory', error),
         });
-        this.chat = new DirectoryChat({ appId: this.getID(), context: () => this.context(), logger: () => this.getLogger() });
+        this.chat = new DirectoryChat({ appId: this.getID(), context: (persis) => this.context(persis), logger: () => this.getLogger() });
     }
 
     protected async extendConfiguration(configuration: IConfigurationExtend): Promise<void> {
@@ -71,8 +69,10 @@ export default class UserDirectoryApp
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,
             endpoints: createEndpoints(this, {
-                answer: (request, handler, persis) => this.answer(request, handler, persis),
-                buildFacts: () => ({ version: this.getVersion(), ...this.directory.info() }),
+                context: (persis) => this.context(persis),
+                meet: (user) => this.directory.meet(user),
+                facts: () => ({ version: this.getVersion(), ...this.directory.info() }),
+                logger: () => this.getLogger(),
             }),
         });
         await configuration.slashCommands.provideSlashCommand(this.chat.slashCommand());
@@ -80,8 +80,7 @@ export default class UserDirectoryApp
             {
                 id: REBUILD_JOB,
                 processor: async (_job, _read, _modify, _http, persis) => {
-                    this.store.attach(persis);
-                    await this.directory.rebuildIfDue();
+                    await this.directoryFor(persis).rebuildIfDue();
                 },
             },
         ]);
@@ -117,48 +116,24 @@ export default class UserDirectoryApp
         });
     }
 
-    /** The directory and settings to answer from (the first call waits for the first build). */
-    private async context(): Promise<ListContext> {
-        return { directory: await this.directory.get(), config: this.config };
+    /**
+     * The directory, for a handler the engine called with this persistence
+     * writer. The engine hands a writer to handlers only (an endpoint, an
+     * event, a job, a command or a click), so every one of them reaches the
+     * directory through here, and the shared store always has one to write with.
+     */
+    private directoryFor(persis: IPersistence): DirectoryService {
+        this.store.attach(persis);
+        return this.directory;
     }
 
-    /** Answers an endpoint request from the core. */
-    public async answer(
-        request: IApiRequest,
-        handler: (request: ListRequest, context: ListContext) => ApiResponse,
-        persis: IPersistence,
-    ): Promise<IApiResponse> {
-        const onUnexpected = (error: unknown) => this.getLogger().error('Request failed', error);
-        this.store.attach(persis);
-        let response: ApiResponse;
-        try {
-            const context = await this.context();
-            if (request.user) {
-                this.directory.meet(request.user);
-            }
-            const listRequest: ListRequest = { caller: request.user && toCaller(request.user), query: request.query ?? {}, params: request.params ?? {} };
-            response = respond(() => handler(listRequest, context), onUnexpected);
-        } catch (error) {
-            if (!(error instanceof DirectoryUnavailable)) {
-                onUnexpected(error);
-            }
-            const retryAfter = error instanceof DirectoryUnavailable ? error.retryAfterSeconds : 30;
-            return {
-                status: 503,
-                headers: { ...JSON_HEADERS, 'retry-after': String(retryAfter) },
-                content: {
-                    success: false,
-                    error: 'The user directory is not available yet; try again shortly [error-directory-unavailable]',
-                    errorType: 'error-directory-unavailable',
-                },
-            };
-        }
-        return { status: response.status, headers: JSON_HEADERS, content: response.content };
+    /** The directory and settings to answer from (the first call waits for the first build). */
+    private async context(persis: IPersistence): Promise<ListContext> {
+        return { directory: await this.directoryFor(persis).get(), config: this.config };
     }
 
     public async executePostUserCreated(context: IUserContext, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
-        this.store.attach(persis);
-        this.directory.upsert(context.user);
+        this.directoryFor(persis).upsert(context.user);
     }
 
     /**
@@ -167,34 +142,31 @@ export default class UserDirectoryApp
      * so the user is read again once that is done.
      */
     public async executePostUserUpdated(context: IUserContext, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
-        this.store.attach(persis);
-        this.directory.upsert(context.user);
-        this.directory.confirmLater(context.user.id);
+        const directory = this.directoryFor(persis);
+        directory.upsert(context.user);
+        directory.confirmLater(context.user.id);
     }
 
     public async executePostUserDeleted(context: IUserContext, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
-        this.store.attach(persis);
-        this.directory.remove(context.user.id);
+        this.directoryFor(persis).remove(context.user.id);
     }
 
     public async executePostUserStatusChanged(context: IUserStatusContext, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
-        this.store.attach(persis);
-        await this.directory.setPresence(context.user, context.currentStatus);
+        await this.directoryFor(persis).setPresence(context.user, context.currentStatus);
     }
 
     public async executePostUserLoggedIn(user: IUser, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
-        this.store.attach(persis);
-        this.directory.upsert(user);
+        this.directoryFor(persis).upsert(user);
     }
 
     public executeBlockActionHandler(
         context: UIKitBlockInteractionContext,
         read: IRead,
         _http: IHttp,
-        _persistence: IPersistence,
+        persis: IPersistence,
         modify: IModify,
     ): Promise<IUIKitResponse> {
-        return this.chat.handleBlockAction(context, read, modify);
+        return this.chat.handleBlockAction(context, read, modify, persis);
     }
 
     public async executeViewClosedHandler(context: UIKitViewCloseInteractionContext): Promise<IUIKitResponse> {

@@ -4,8 +4,10 @@
  * command's description; they are bundled into the class file by the
  * packager, so no bridge call is needed to read them.
  */
- 
-const CATALOGS: Record<string, Record<string, string> | undefined> = { en: require('../i18n/en.json'), de: require('../i18n/de.json') };
+
+type Catalog = Record<string, string>;
+
+const CATALOGS: Record<string, Catalog | undefined> = { en: require('../i18n/en.json') as Catalog, de: require('../i18n/de.json') as Catalog };
 
 export interface Translate {
     (key: string, values?: Record<string, string | number>): string;

@@ -1,26 +1,58 @@
-import type { ILogger, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
 import type { IUIKitResponse, UIKitBlockInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
+import { UIKitIncomingInteractionContainerType } from '@rocket.chat/apps-engine/definition/uikit/UIKitIncomingInteractionContainer';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 
-import { facetsOf } from '../core/chatFilters';
 import { toCaller } from '../core/config';
 import { ListContext, seesFullUserInfo } from '../core/handlers';
-import { Translate, translator } from '../i18n';
+import { translator } from '../i18n';
 import { csvColumns, toCsv } from './csv';
+import { applyViewAction, renderDirectoryView, ViewFacets } from './directoryView';
+import { failureText } from './errors';
+import { facetsOf } from './filters';
 import { code, text } from './mrkdwn';
-import { CommandError, decodeQuery, DirectoryQuery, emptyQuery, PAGE_SIZE, parseCommand } from './parse';
-import { Action, applyViewAction, directMessageUrl, RenderContext, renderDirectoryView, renderHelp, renderListMessage, ViewFacets } from './render';
+import { decodeQuery, DirectoryQuery, emptyQuery, PAGE_SIZE, parseListCommand } from './parse';
+import { Action, directMessageUrl, RenderContext, renderHelp, renderListMessage } from './render';
 import { directoryPage, DirectoryPage, selectDirectory } from './run';
 
 /** What the chat needs from the app. */
 export interface DirectorySource {
     readonly appId: string;
-    context(): Promise<ListContext>;
+    /** The directory and settings, for a handler the engine called with this persistence writer (the first call waits for the first build). */
+    context(persis: IPersistence): Promise<ListContext>;
     logger(): ILogger;
+}
+
+/** One user's command or click: who, where, the engine's accessors, and how the replies are rendered. */
+interface Interaction {
+    user: IUser;
+    room?: IRoom;
+    read: IRead;
+    modify: IModify;
+    persis: IPersistence;
+    render: RenderContext;
+}
+
+/** A `/users WORD …` subcommand; any other first word starts a list query. */
+interface Subcommand {
+    /** Whether the words after the subcommand's fit it; if not, all the words are a list query (`/users help desk` searches). */
+    accepts(args: readonly string[]): boolean;
+    run(args: readonly string[], chat: Interaction): Promise<void>;
+}
+
+/** A click on a button or a change of an input. */
+interface Click {
+    chat: Interaction;
+    actionId: string;
+    /** A multi-select sends its chosen values as a list (the engine's type says a string). */
+    value: string | string[] | undefined;
+    /** In a contextual bar (not a message). */
+    inView: boolean;
+    responder: ReturnType<UIKitBlockInteractionContext['getInteractionResponder']>;
 }
 
 const MAX_REMEMBERED_VIEWS = 10_000;
@@ -34,6 +66,12 @@ export class DirectoryChat {
     /** The query each user's contextual bar shows, so that a select change keeps the other filters. */
     private readonly openViews = new Map<string, DirectoryQuery>();
 
+    /** `/users WORD`: a new subcommand is one entry here. */
+    private readonly subcommands = new Map<string, Subcommand>([
+        ['help', { accepts: (args) => args.length === 0, run: (_args, chat) => this.help(chat) }],
+        ['?', { accepts: (args) => args.length === 0, run: (_args, chat) => this.help(chat) }],
+    ]);
+
     constructor(private readonly source: DirectorySource) {}
 
     slashCommand(): ISlashCommand {
@@ -42,64 +80,64 @@ export class DirectoryChat {
             i18nParamsExample: 'command_params',
             i18nDescription: 'command_description',
             providesPreview: false,
-            executor: (context, read, modify) => this.runCommand(context, read, modify),
+            executor: (context, read, modify, _http, persis) => this.runCommand(context, read, modify, persis),
         };
     }
 
-    async runCommand(context: SlashCommandContext, read: IRead, modify: IModify): Promise<void> {
-        const user = context.getSender();
-        const room = context.getRoom();
-        const t = translatorFor(user);
-        await this.guard(user, room, read, modify, t, async () => {
-            const command = parseCommand(context.getArguments());
-            const render = await this.renderContext(read, t);
-            if (command.kind === 'help') {
-                const listContext = await this.source.context();
-                const admin = seesFullUserInfo(toCaller(user), listContext.config)
-                    ? { customFields: [...facetsOf(listContext.directory).customFields.keys()] }
-                    : undefined;
-                const help = renderHelp(render, admin);
-                return this.notify(user, room, read, modify, help.text, help.blocks);
+    async runCommand(context: SlashCommandContext, read: IRead, modify: IModify, persis: IPersistence): Promise<void> {
+        const chat = await this.interaction(context.getSender(), context.getRoom(), read, modify, persis);
+        await this.guard(chat, async () => {
+            const [first = '', ...rest] = context.getArguments().filter((word) => word.length > 0);
+            const subcommand = this.subcommands.get(first.toLowerCase());
+            if (subcommand?.accepts(rest)) {
+                return subcommand.run(rest, chat);
             }
-            if (command.exportCsv) {
-                return this.exportCsv(user, room, command.query, read, modify, render);
-            }
-            const reply = renderListMessage(await this.page(command.query, user), render);
-            return this.notify(user, room, read, modify, reply.text, reply.blocks);
+            const { query, exportCsv } = parseListCommand(context.getArguments());
+            return exportCsv ? this.exportCsv(chat, query) : this.list(chat, query);
         });
     }
 
-    /**
-     * Buttons and the contextual bar. Paging opens the contextual bar (from a
-     * message) or updates it in place: browsing never posts to the room.
-     */
-    async handleBlockAction(context: UIKitBlockInteractionContext, read: IRead, modify: IModify): Promise<IUIKitResponse> {
-        const data = context.getInteractionData();
-        const responder = context.getInteractionResponder();
-        const { user, room, actionId } = data;
-        // A multi-select sends its chosen values as a list.
-        const value = data.value as string | string[] | undefined;
-        const t = translatorFor(user);
-        const inView = data.container?.type === 'view';
-        const render = await this.renderContext(read, t);
+    /** Buttons and inputs by action id; a new view adds its own here (the directory's contextual bar takes every other action). */
+    private readonly actions = new Map<string, (click: Click) => Promise<IUIKitResponse>>([
+        // A link button: the client opens the direct room.
+        [Action.message, async ({ responder }) => responder.successResponse()],
+        [
+            Action.export,
+            async ({ chat, value, responder }) => {
+                await this.guard(chat, () => this.exportCsv(chat, decodeQuery(single(value))));
+                return responder.successResponse();
+            },
+        ],
+    ]);
 
-        if (actionId === Action.message) {
-            return responder.successResponse(); // a link button: the client opens the direct room
-        }
-        if (actionId === Action.export) {
-            await this.guard(user, room, read, modify, t, () => this.exportCsv(user, room, decodeQuery(single(value)), read, modify, render));
-            return responder.successResponse();
-        }
+    async handleBlockAction(context: UIKitBlockInteractionContext, read: IRead, modify: IModify, persis: IPersistence): Promise<IUIKitResponse> {
+        const data = context.getInteractionData();
+        const click: Click = {
+            chat: await this.interaction(data.user, data.room, read, modify, persis),
+            actionId: data.actionId,
+            value: data.value,
+            inView: data.container?.type === UIKitIncomingInteractionContainerType.VIEW,
+            responder: context.getInteractionResponder(),
+        };
+        const handler = this.actions.get(click.actionId);
+        return handler ? handler(click) : this.directoryView(click);
+    }
+
+    /**
+     * The directory in the contextual bar. Paging opens it (from a message) or
+     * updates it in place: browsing never posts to the room.
+     */
+    private async directoryView({ chat, actionId, value, inView, responder }: Click): Promise<IUIKitResponse> {
         const opens = actionId === Action.open || (actionId === Action.page && !inView);
-        const current = this.openViews.get(user.id) ?? emptyQuery();
+        const current = this.openViews.get(chat.user.id) ?? emptyQuery();
         const query = actionId === Action.open || actionId === Action.page ? decodeQuery(single(value)) : applyViewAction(current, actionId, value);
         try {
-            const page = await this.page(query, user);
-            const view = renderDirectoryView(page, render, await this.viewFacets(page));
-            this.remember(user.id, page.query);
+            const page = await this.page(chat, query);
+            const view = renderDirectoryView(page, chat.render, await this.viewFacets(chat, page));
+            this.remember(chat.user.id, page.query);
             return opens ? responder.openContextualBarViewResponse(view) : responder.updateContextualBarViewResponse(view);
         } catch (error) {
-            await this.reportFailure(error, user, room, read, modify, t);
+            await this.reportFailure(chat, error);
             return responder.errorResponse();
         }
     }
@@ -111,39 +149,59 @@ export class DirectoryChat {
     private remember(userId: string, query: DirectoryQuery): void {
         this.openViews.delete(userId);
         if (this.openViews.size >= MAX_REMEMBERED_VIEWS) {
-            this.openViews.delete(this.openViews.keys().next().value as string);
+            const [oldest] = this.openViews.keys();
+            this.openViews.delete(oldest);
         }
         this.openViews.set(userId, query);
     }
 
-    private async page(query: DirectoryQuery, user: IUser): Promise<DirectoryPage> {
-        return directoryPage(query, toCaller(user), await this.source.context(), PAGE_SIZE);
-    }
-
-    /** The workspace's roles, and for admins its custom fields with few enough values to pick from. */
-    private async viewFacets(page: DirectoryPage): Promise<ViewFacets> {
-        const facets = facetsOf((await this.source.context()).directory);
-        return { roles: facets.roles, customFields: page.privileged ? [...facets.customFields].filter(([, values]) => values.length > 0) : [] };
-    }
-
-    private async renderContext(read: IRead, t: Translate): Promise<RenderContext> {
-        const siteUrl = await read
+    private async interaction(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, persis: IPersistence): Promise<Interaction> {
+        const siteUrl: unknown = await read
             .getEnvironmentReader()
             .getServerSettings()
             .getValueById('Site_Url')
             .catch(() => '');
-        return { appId: this.source.appId, t, siteUrl: typeof siteUrl === 'string' ? siteUrl.replace(/\/+$/, '') : '' };
+        const t = translator(user.settings?.preferences?.language);
+        const render = { appId: this.source.appId, t, siteUrl: typeof siteUrl === 'string' ? siteUrl.replace(/\/+$/, '') : '' };
+        return { user, room, read, modify, persis, render };
+    }
+
+    /** `/users help`: the filters; admins also see theirs, with the workspace's custom fields. */
+    private async help(chat: Interaction): Promise<void> {
+        const context = await this.source.context(chat.persis);
+        const admin = seesFullUserInfo(toCaller(chat.user), context.config)
+            ? { customFields: [...facetsOf(context.directory).customFields.keys()] }
+            : undefined;
+        const help = renderHelp(chat.render, admin);
+        return this.notify(chat, help.text, help.blocks);
+    }
+
+    private async list(chat: Interaction, query: DirectoryQuery): Promise<void> {
+        const reply = renderListMessage(await this.page(chat, query), chat.render);
+        return this.notify(chat, reply.text, reply.blocks);
+    }
+
+    private async page(chat: Interaction, query: DirectoryQuery): Promise<DirectoryPage> {
+        return directoryPage(query, toCaller(chat.user), await this.source.context(chat.persis), PAGE_SIZE);
+    }
+
+    /** The workspace's roles, and for admins its custom fields with few enough values to pick from. */
+    private async viewFacets(chat: Interaction, page: DirectoryPage): Promise<ViewFacets> {
+        const facets = facetsOf((await this.source.context(chat.persis)).directory);
+        return { roles: facets.roles, customFields: page.privileged ? [...facets.customFields].filter(([, values]) => values.length > 0) : [] };
     }
 
     /** Sends the whole filtered list as a CSV file in the caller's direct messages with the app user. */
-    private async exportCsv(user: IUser, room: IRoom | undefined, query: DirectoryQuery, read: IRead, modify: IModify, render: RenderContext): Promise<void> {
+    private async exportCsv(chat: Interaction, query: DirectoryQuery): Promise<void> {
+        const { user, room, read, modify, render } = chat;
         const { t } = render;
-        const context = await this.source.context();
         // The whole list, not a page: the API's page limits do not apply to an export.
-        const everything = { ...context, config: { ...context.config, maxCount: Number.MAX_SAFE_INTEGER } };
-        const { listing, privileged } = selectDirectory({ ...query, page: 1 }, toCaller(user), everything, Math.max(1, context.directory.size));
+        const { listing, privileged } = selectDirectory({ ...query, page: 1 }, toCaller(user), await this.source.context(chat.persis), {
+            offset: 0,
+            count: Infinity,
+        });
         if (listing.total === 0) {
-            return this.notify(user, room, read, modify, t('export_empty'));
+            return this.notify(chat, t('export_empty'));
         }
         const rows = (function* () {
             for (const record of listing.records) {
@@ -162,10 +220,7 @@ export class DirectoryChat {
         if (room && room.id !== directRoom.id) {
             const bot = appUser.username;
             await this.notify(
-                user,
-                room,
-                read,
-                modify,
+                chat,
                 t.count('export_sent', listing.total, { file: code(filename), bot: text(bot), url: directMessageUrl(render.siteUrl, bot) }),
             );
         }
@@ -190,7 +245,7 @@ export class DirectoryChat {
     }
 
     /** An ephemeral message: only the user sees it. */
-    private async notify(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, text: string, blocks?: LayoutBlock[]): Promise<void> {
+    private async notify({ user, room, read, modify }: Interaction, text: string, blocks?: LayoutBlock[]): Promise<void> {
         if (!room) {
             return;
         }
@@ -206,30 +261,22 @@ export class DirectoryChat {
     }
 
     /** Runs an action, reporting any failure to the user. */
-    private async guard(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, t: Translate, action: () => Promise<void>): Promise<void> {
+    private async guard(chat: Interaction, action: () => Promise<void>): Promise<void> {
         try {
             await action();
         } catch (error) {
-            await this.reportFailure(error, user, room, read, modify, t);
+            await this.reportFailure(chat, error);
         }
     }
 
-    /** A user's mistake gets a friendly reply with a pointer to help; anything else a short apology (and the log). */
-    private async reportFailure(error: unknown, user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, t: Translate): Promise<void> {
-        if (error instanceof CommandError) {
-            const hint = error.key === 'not_allowed' || error.key === 'command_error_usage' ? '' : `\n${t('command_error_usage')}`;
-            // What the user typed is shown as code; numbers as they are.
-            const values = Object.fromEntries(Object.entries(error.values).map(([name, value]) => [name, /^\d+$/.test(value) ? value : code(value)]));
-            await this.notify(user, room, read, modify, `${t(error.key, values)}${hint}`);
-            return;
+    /** The user reads what went wrong, by its kind; an unexpected failure gets a short apology (and the log). */
+    private async reportFailure(chat: Interaction, error: unknown): Promise<void> {
+        const explained = failureText(error, chat.render.t);
+        if (explained === undefined) {
+            this.source.logger().error('The /users command failed', error);
         }
-        this.source.logger().error('The /users command failed', error);
-        await this.notify(user, room, read, modify, t('unavailable'));
+        await this.notify(chat, explained ?? chat.render.t('unavailable'));
     }
 }
 
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-
-function translatorFor(user: IUser): Translate {
-    return translator(user.settings?.preferences?.language);
-}

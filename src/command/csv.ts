@@ -1,3 +1,4 @@
+import { isPlainObject } from '../core/record';
 import type { DirectoryList } from './parse';
 
 /** Columns of an export, per list; emails only for callers who may see them. */
@@ -10,13 +11,16 @@ export function csvColumns(list: DirectoryList, showEmails: boolean): string[] {
 }
 
 function cellText(value: unknown): string {
-    if (value === undefined || value === null) {
-        return '';
+    if (typeof value === 'string') {
+        return value;
+    }
+    if (typeof value === 'number' || typeof value === 'boolean') {
+        return String(value);
     }
     if (Array.isArray(value)) {
-        return value.map((item) => (item && typeof item === 'object' && 'address' in item ? String(item.address) : String(item))).join('; ');
+        return value.map((item: unknown) => cellText(isPlainObject(item) && 'address' in item ? item.address : item)).join('; ');
     }
-    return String(value);
+    return value === undefined || value === null ? '' : JSON.stringify(value);
 }
 
 /**

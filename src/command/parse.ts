@@ -4,6 +4,9 @@
  * the endpoints' core.
  */
 
+import { isPlainObject } from '../core/record';
+import { CommandError } from './errors';
+
 export type DirectoryList = 'users' | 'agents' | 'managers';
 export const LISTS: readonly DirectoryList[] = ['users', 'agents', 'managers'];
 
@@ -25,16 +28,10 @@ export interface DirectoryQuery {
     page: number;
 }
 
-export type Command = { kind: 'help' } | { kind: 'list'; query: DirectoryQuery; exportCsv: boolean };
-
-/** A problem with what the user typed: an i18n key and its values. */
-export class CommandError extends Error {
-    constructor(
-        public readonly key: string,
-        public readonly values: Record<string, string> = {},
-    ) {
-        super(key);
-    }
+/** What `/users` lists: a query, shown as a page or exported whole. */
+export interface ListCommand {
+    query: DirectoryQuery;
+    exportCsv: boolean;
 }
 
 export const PAGE_SIZE = 10;
@@ -68,11 +65,9 @@ export function parseSort(value: string): { field: string; direction: 1 | -1 } {
     return { field: descending ? value.slice(1) : value, direction: descending ? -1 : 1 };
 }
 
-export function parseCommand(args: readonly string[]): Command {
+/** The words of a `/users` list command (its search words and filters). */
+export function parseListCommand(args: readonly string[]): ListCommand {
     const words = args.filter((word) => word.length > 0);
-    if (words.length === 1 && (words[0].toLowerCase() === 'help' || words[0] === '?')) {
-        return { kind: 'help' };
-    }
     const query = emptyQuery();
     const search: string[] = [];
     let exportCsv = false;
@@ -148,7 +143,7 @@ export function parseCommand(args: readonly string[]): Command {
     if (query.search.length > MAX_SEARCH_LENGTH) {
         throw new CommandError('command_error_search_length', { max: String(MAX_SEARCH_LENGTH) });
     }
-    return { kind: 'list', query, exportCsv };
+    return { query, exportCsv };
 }
 
 /** A button or select's value: the query it leads to. */
@@ -158,51 +153,38 @@ export function encodeQuery(query: DirectoryQuery): string {
 
 const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
+const isCount = (value: unknown, max: number): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= max;
+
+function decodeSort(value: unknown, list: DirectoryList): DirectoryQuery['sort'] {
+    if (!isPlainObject(value) || !isText(value.field) || !SORTABLE_FIELDS[list].includes(value.field)) {
+        return undefined;
+    }
+    return value.direction === 1 || value.direction === -1 ? { field: value.field, direction: value.direction } : undefined;
+}
+
 /** Reads a query back from a button's value; anything malformed gives the plain list, and what is kept is checked as typed input is. */
 export function decodeQuery(value: string | undefined): DirectoryQuery {
+    let parsed: unknown;
     try {
-        const parsed = JSON.parse(value ?? '');
-        const list: DirectoryList = LISTS.includes(parsed.list) ? parsed.list : 'users';
-        const sort = parsed.sort && isText(parsed.sort.field) && (parsed.sort.direction === 1 || parsed.sort.direction === -1) ? parsed.sort : undefined;
-        const fields = parsed.customFields && typeof parsed.customFields === 'object' && !Array.isArray(parsed.customFields) ? parsed.customFields : {};
-        return {
-            ...emptyQuery(list),
-            search: typeof parsed.search === 'string' ? parsed.search.slice(0, MAX_SEARCH_LENGTH) : '',
-            roles: Array.isArray(parsed.roles) ? parsed.roles.filter(isText) : [],
-            status: parsed.status === 'active' || parsed.status === 'deactivated' ? parsed.status : undefined,
-            type: isText(parsed.type) ? parsed.type : undefined,
-            loggedIn: typeof parsed.loggedIn === 'boolean' ? parsed.loggedIn : undefined,
-            sort: sort && SORTABLE_FIELDS[list].includes(sort.field) ? { field: sort.field, direction: sort.direction } : undefined,
-            inactiveDays:
-                Number.isInteger(parsed.inactiveDays) && parsed.inactiveDays > 0 && parsed.inactiveDays <= MAX_INACTIVE_DAYS ? parsed.inactiveDays : undefined,
-            customFields: Object.fromEntries(Object.entries(fields).filter(([key, text]) => FILTER_KEY.test(key) && isText(text))) as Record<string, string>,
-            page: Number.isInteger(parsed.page) && parsed.page > 0 && parsed.page <= MAX_PAGE ? parsed.page : 1,
-        };
+        parsed = JSON.parse(value ?? '');
     } catch {
         return emptyQuery();
     }
-}
-
-/**
- * The endpoint request (path parameters and query string) that answers a
- * directory query, less the search and the chat's own filters, which narrow it
- * (see run.ts).
- */
-export function toEndpointRequest(query: DirectoryQuery, count: number): { query: Record<string, unknown>; params?: Record<string, string> } {
-    const common: Record<string, unknown> = { count: String(count), offset: String((query.page - 1) * count) };
-    if (query.sort) {
-        common.sort = JSON.stringify({ [query.sort.field]: query.sort.direction });
+    if (!isPlainObject(parsed)) {
+        return emptyQuery();
     }
-    if (query.list !== 'users') {
-        return { query: common, params: { type: query.list === 'agents' ? 'agent' : 'manager' } };
-    }
+    const list = LISTS.find((name) => name === parsed.list) ?? 'users';
+    const fields = isPlainObject(parsed.customFields) ? parsed.customFields : {};
     return {
-        query: {
-            ...common,
-            ...(query.roles.length > 0 && { roles: query.roles }),
-            ...(query.status && { status: query.status }),
-            ...(query.type && { type: query.type }),
-            ...(query.loggedIn !== undefined && { hasLoggedIn: String(query.loggedIn) }),
-        },
+        ...emptyQuery(list),
+        search: typeof parsed.search === 'string' ? parsed.search.slice(0, MAX_SEARCH_LENGTH) : '',
+        roles: Array.isArray(parsed.roles) ? parsed.roles.filter(isText) : [],
+        status: parsed.status === 'active' || parsed.status === 'deactivated' ? parsed.status : undefined,
+        type: isText(parsed.type) ? parsed.type : undefined,
+        loggedIn: typeof parsed.loggedIn === 'boolean' ? parsed.loggedIn : undefined,
+        sort: decodeSort(parsed.sort, list),
+        inactiveDays: isCount(parsed.inactiveDays, MAX_INACTIVE_DAYS) ? parsed.inactiveDays : undefined,
+        customFields: Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => FILTER_KEY.test(entry[0]) && isText(entry[1]))),
+        page: isCount(parsed.page, MAX_PAGE) ? parsed.page : 1,
     };
 }

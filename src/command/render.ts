@@ -1,8 +1,8 @@
-import type { ActionsBlock, ButtonElement, ContextBlock, LayoutBlock, Option } from '@rocket.chat/ui-kit';
+import type { ActionsBlock, ButtonElement, ContextBlock, LayoutBlock } from '@rocket.chat/ui-kit';
 
 import type { Translate } from '../i18n';
 import { code, strong, text } from './mrkdwn';
-import { DirectoryList, DirectoryQuery, emptyQuery, encodeQuery, LISTS, MAX_SEARCH_LENGTH, PAGE_SIZE, parseSort, SORTABLE_FIELDS } from './parse';
+import { DirectoryQuery, emptyQuery, encodeQuery, PAGE_SIZE } from './parse';
 import type { DirectoryPage } from './run';
 
 /** Action ids of the app's buttons and inputs, shared by the renderers and the interaction handler. */
@@ -22,8 +22,6 @@ export const Action = {
     customField: 'directory.field.',
 } as const;
 
-export const DIRECTORY_VIEW_ID = 'user-directory';
-
 /** What every rendering needs besides the data. */
 export interface RenderContext {
     appId: string;
@@ -35,13 +33,8 @@ export interface RenderContext {
 /** One mark per presence; offline is a dark circle, which reads on a light and a dark theme alike. */
 const PRESENCE: Record<string, string> = { online: '🟢', away: '🟡', busy: '🔴' };
 const OFFLINE = '⚫';
-const ANY = 'any';
-const TYPES = ['user', 'bot', 'app'];
-const INACTIVE_DAYS = [30, 90, 180, 365];
-/** Sort choices of the contextual bar, as `sort:` values; a list offers those its rows can be sorted by. */
-const SORTS = ['username', 'name', 'status', '-lastLogin', 'lastLogin'];
 
-const SEPARATOR = ' · ';
+export const SEPARATOR = ' · ';
 
 export function avatarUrl(siteUrl: string, username: string): string {
     return `${siteUrl}/avatar/${encodeURIComponent(username)}`;
@@ -56,10 +49,10 @@ function handle(username: string): string {
     return username.startsWith('@') ? username : `@${username}`;
 }
 
-type Row = DirectoryPage['rows'][number];
+export type Row = DirectoryPage['rows'][number];
 
 /** What to say about a user beyond name, username and presence: only what matters for this list and query. */
-function rowDetails({ fields, foundByEmail }: Row, page: DirectoryPage, t: Translate): string[] {
+export function rowDetails({ fields, foundByEmail }: Row, page: DirectoryPage, t: Translate): string[] {
     const { query } = page;
     const details: string[] = [];
     if (fields.active === false) details.push(t('row_deactivated'));
@@ -79,21 +72,21 @@ function presenceMark(fields: Record<string, unknown>): string {
     return PRESENCE[String(fields.status)] ?? OFFLINE;
 }
 
-const usernameOf = (fields: Record<string, unknown>) => (typeof fields.username === 'string' ? fields.username : undefined);
+export const usernameOf = (fields: Record<string, unknown>) => (typeof fields.username === 'string' ? fields.username : undefined);
 const nameOf = (fields: Record<string, unknown>) => (typeof fields.name === 'string' && fields.name.trim() !== '' ? fields.name : undefined);
 
 /** "🟢 *Ada O'Brien*": presence and the name (the username when there is no name). */
-function title(fields: Record<string, unknown>): string {
+export function title(fields: Record<string, unknown>): string {
     return `${presenceMark(fields)} ${strong(nameOf(fields) ?? usernameOf(fields) ?? String(fields._id))}`;
 }
 
 /** The username exactly as it is ("@ada_20"). */
-function usernameDetail(fields: Record<string, unknown>): string[] {
+export function usernameDetail(fields: Record<string, unknown>): string[] {
     const username = usernameOf(fields);
     return username ? [text(handle(username))] : [];
 }
 
-function avatar(fields: Record<string, unknown>, siteUrl: string): { type: 'image'; imageUrl: string; altText: string }[] {
+export function avatar(fields: Record<string, unknown>, siteUrl: string): { type: 'image'; imageUrl: string; altText: string }[] {
     const username = usernameOf(fields);
     return username ? [{ type: 'image', imageUrl: avatarUrl(siteUrl, username), altText: username }] : [];
 }
@@ -132,11 +125,18 @@ function summary(page: DirectoryPage, t: Translate): string {
 const mrkdwnContext = (mrkdwn: string): ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn }] });
 const section = (mrkdwn: string): LayoutBlock => ({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } });
 
-function button(context: RenderContext, blockId: string, actionId: string, label: string, value: string, extra: Partial<ButtonElement> = {}): ButtonElement {
+export function button(
+    context: RenderContext,
+    blockId: string,
+    actionId: string,
+    label: string,
+    value: string,
+    extra: Partial<ButtonElement> = {},
+): ButtonElement {
     return { type: 'button', appId: context.appId, blockId, actionId, text: { type: 'plain_text', text: label }, value, ...extra };
 }
 
-function pagingButtons(page: DirectoryPage, context: RenderContext, blockId: string): ButtonElement[] {
+export function pagingButtons(page: DirectoryPage, context: RenderContext, blockId: string): ButtonElement[] {
     const { t } = context;
     const buttons: ButtonElement[] = [];
     if (page.query.page > 1) {
@@ -149,7 +149,7 @@ function pagingButtons(page: DirectoryPage, context: RenderContext, blockId: str
 }
 
 /** The part shared by the message and the contextual bar: a note past the end, the rows (or why there are none), and the count. */
-function listBlocks(page: DirectoryPage, context: RenderContext, rowBlocks: (row: Row) => LayoutBlock[]): LayoutBlock[] {
+export function listBlocks(page: DirectoryPage, context: RenderContext, rowBlocks: (row: Row) => LayoutBlock[]): LayoutBlock[] {
     const { t } = context;
     if (page.total === 0) {
         return [section(t('list_empty')), mrkdwnContext(t('list_empty_hint', { help: code('/users help') }))];
@@ -185,139 +185,6 @@ export function renderListMessage(page: DirectoryPage, context: RenderContext): 
     };
     const blocks = [section(describe(page.query, t)), ...listBlocks(page, context, (row) => [rowBlock(row, page, context)]), actions];
     return { text: plainReply(page, t), blocks };
-}
-
-const option = (value: string, label: string): Option => ({ value, text: { type: 'plain_text', text: label } });
-
-/** A select whose every option says what it filters ("Account: any"), so that a row of selects reads without labels above. */
-function labelledSelect(context: RenderContext, blockId: string, actionId: string, label: string, choices: Array<[string, string]>, value: string) {
-    const { t } = context;
-    const options = choices.map(([choice, shown]) => option(choice, t('filter_option', { label, value: shown })));
-    return {
-        type: 'static_select',
-        appId: context.appId,
-        blockId,
-        actionId,
-        placeholder: { type: 'plain_text', text: label },
-        options,
-        initialValue: choices.some(([choice]) => choice === value) ? value : choices[0][0],
-    };
-}
-
-function sortChoices(list: DirectoryList, t: Translate): Array<[string, string]> {
-    return SORTS.filter((sort) => SORTABLE_FIELDS[list].includes(parseSort(sort).field)).map((sort) => {
-        const { field, direction } = parseSort(sort);
-        return [sort, t(field === 'lastLogin' ? `sort_lastLogin_${direction === -1 ? 'desc' : 'asc'}` : `sort_${field}`)];
-    });
-}
-
-const sortValue = (query: DirectoryQuery) => (query.sort ? `${query.sort.direction === -1 ? '-' : ''}${query.sort.field}` : 'username');
-
-/** The filters of the contextual bar: the same blocks for every list, so that switching lists does not move anything. */
-function filterBlocks(page: DirectoryPage, context: RenderContext, facets: ViewFacets): LayoutBlock[] {
-    const { t, appId } = context;
-    const { query } = page;
-    const any: [string, string] = [ANY, t('filter_any')];
-    const rows: LayoutBlock[] = [
-        {
-            type: 'input',
-            blockId: 'directory.view.search',
-            label: { type: 'plain_text', text: t('directory_search') },
-            element: {
-                type: 'plain_text_input',
-                appId,
-                blockId: 'directory.view.search',
-                actionId: Action.search,
-                placeholder: { type: 'plain_text', text: t(page.privileged ? 'directory_search_placeholder' : 'directory_search_placeholder_member') },
-                initialValue: query.search,
-                maxLength: MAX_SEARCH_LENGTH,
-                dispatchActionConfig: ['on_character_entered'],
-            },
-        },
-    ];
-    // One select per row: each spans the bar whatever its text, so that no choice moves the others.
-    const select = (actionId: string, label: string, choices: Array<[string, string]>, value: string) => {
-        const blockId = `directory.view.${actionId}`;
-        rows.push({ type: 'actions', blockId, elements: [labelledSelect(context, blockId, actionId, label, choices, value)] } as unknown as LayoutBlock);
-    };
-    select(
-        Action.list,
-        t('filter_list'),
-        LISTS.map((list) => [list, t(`list_${list}`)]),
-        query.list,
-    );
-    const roles = [...new Set([...facets.roles, ...query.roles])];
-    rows.push({
-        type: 'input',
-        blockId: 'directory.view.roles',
-        label: { type: 'plain_text', text: t('directory_roles') },
-        element: {
-            type: 'multi_static_select',
-            appId,
-            blockId: 'directory.view.roles',
-            actionId: Action.roles,
-            placeholder: { type: 'plain_text', text: t('directory_roles_placeholder') },
-            options: roles.map((role) => option(role, role)),
-            initialValue: query.roles,
-            dispatchActionConfig: ['on_item_selected'],
-        },
-    } as unknown as LayoutBlock);
-    select(Action.status, t('filter_account'), [any, ['active', t('status_active')], ['deactivated', t('status_deactivated')]], query.status ?? ANY);
-    select(Action.type, t('filter_type'), [any, ...TYPES.map((type): [string, string] => [type, type])], query.type ?? ANY);
-    select(Action.sort, t('filter_sort'), sortChoices(query.list, t), sortValue(query));
-    if (page.privileged) {
-        const days = INACTIVE_DAYS.map((count): [string, string] => [String(count), t('inactive_option', { days: t.number(count) })]);
-        select(Action.inactive, t('filter_last_login'), [any, ...days], query.inactiveDays !== undefined ? String(query.inactiveDays) : ANY);
-        for (const [field, values] of facets.customFields) {
-            select(`${Action.customField}${field}`, field, [any, ...values.map((value): [string, string] => [value, value])], query.customFields[field] ?? ANY);
-        }
-    }
-    return rows;
-}
-
-/** What the contextual bar offers to choose from: the workspace's own roles and custom fields. */
-export interface ViewFacets {
-    roles: string[];
-    /** Fields with few enough values to list (admins only). */
-    customFields: Array<[string, string[]]>;
-}
-
-/** A user in the contextual bar: presence and name with a button to message them; avatar, username and details below. */
-function viewRowBlocks(row: Row, page: DirectoryPage, context: RenderContext): LayoutBlock[] {
-    const username = usernameOf(row.fields);
-    const details = [...usernameDetail(row.fields), ...rowDetails(row, page, context.t)];
-    return [
-        {
-            type: 'section',
-            text: { type: 'mrkdwn', text: title(row.fields) },
-            ...(username && {
-                accessory: button(context, 'directory.view.rows', Action.message, context.t('button_message'), username, {
-                    url: directMessageUrl(context.siteUrl, username),
-                }),
-            }),
-        },
-        { type: 'context', elements: [...avatar(row.fields, context.siteUrl), { type: 'mrkdwn', text: details.join(SEPARATOR) || ' ' }] },
-    ];
-}
-
-/** The contextual bar: search, labelled filters, the page, and paging; re-rendered in place on every action. */
-export function renderDirectoryView(page: DirectoryPage, context: RenderContext, facets: ViewFacets) {
-    const { t } = context;
-    const actionsBlockId = 'directory.view.actions';
-    const blocks: LayoutBlock[] = [
-        ...filterBlocks(page, context, facets),
-        { type: 'divider' },
-        ...listBlocks(page, context, (row) => viewRowBlocks(row, page, context)),
-        {
-            type: 'actions',
-            blockId: actionsBlockId,
-            elements: [
-                ...pagingButtons(page, context, actionsBlockId),
-                ...(page.total > 0 ? [button(context, actionsBlockId, Action.export, t('button_export'), encodeQuery(page.query))] : []),
-            ],
-        },
-    ];
-    return { id: DIRECTORY_VIEW_ID, type: 'contextualBar', title: { type: 'plain_text' as const, text: t('directory_title') }, blocks };
 }
 
 /** `/users help`: the filters with examples; admins also see theirs, with the workspace's custom fields. */
@@ -358,41 +225,4 @@ export function renderHelp(context: RenderContext, admin: { customFields: string
         },
     ];
     return { text: [...sections, t('help_footer')].join('\n'), blocks };
-}
-
-/** The query after a change in the contextual bar: a new filter starts again at page 1. */
-export function applyViewAction(query: DirectoryQuery, actionId: string, value: string | string[] | undefined): DirectoryQuery {
-    const single = Array.isArray(value) ? value[0] : value;
-    const chosen = single && single !== ANY ? single : undefined;
-    const next = { ...query, page: 1 };
-    switch (actionId) {
-        case Action.search:
-            return { ...next, search: (single ?? '').slice(0, MAX_SEARCH_LENGTH) };
-        case Action.list: {
-            const list: DirectoryList = chosen === 'agents' || chosen === 'managers' ? chosen : 'users';
-            const sort = query.sort && SORTABLE_FIELDS[list].includes(query.sort.field) ? query.sort : undefined;
-            return { ...next, list, sort };
-        }
-        case Action.sort: {
-            const sort = chosen ? parseSort(chosen) : undefined;
-            return { ...next, sort: sort && SORTABLE_FIELDS[query.list].includes(sort.field) ? sort : undefined };
-        }
-        case Action.status:
-            return { ...next, status: chosen === 'active' || chosen === 'deactivated' ? chosen : undefined };
-        case Action.type:
-            return { ...next, type: chosen };
-        case Action.roles:
-            return { ...next, roles: (Array.isArray(value) ? value : value ? [value] : []).filter((role) => typeof role === 'string' && role !== '') };
-        case Action.inactive: {
-            const days = Number(chosen);
-            return { ...next, inactiveDays: INACTIVE_DAYS.includes(days) ? days : undefined };
-        }
-        default:
-            if (actionId.startsWith(Action.customField)) {
-                const field = actionId.slice(Action.customField.length);
-                const { [field]: _dropped, ...others } = query.customFields;
-                return { ...next, customFields: chosen ? { ...others, [field]: chosen } : others };
-            }
-            return query;
-    }
 }

@@ -1,10 +1,21 @@
-import { customFieldIs, facetsOf, inactiveFor, matchesWords, wordsInNames } from '../core/chatFilters';
 import type { Caller } from '../core/config';
 import { Filter, Flag } from '../core/directory';
 import { ApiError } from '../core/errors';
 import { anyRole, hasFlag, ofType } from '../core/filters';
-import { authorizeUserListing, ListContext, Listing, seesFullUserInfo, selectLivechatUsers, selectUsersByStatus } from '../core/handlers';
-import { CommandError, DirectoryQuery, hasUserFilters, toEndpointRequest } from './parse';
+import {
+    authorizeUserListing,
+    listLivechatUsers,
+    listUsersByStatus,
+    ListContext,
+    Listing,
+    LivechatUsersQuery,
+    seesFullUserInfo,
+    UsersByStatusQuery,
+} from '../core/handlers';
+import type { Page, SortSpec } from '../core/params';
+import { CommandError, fromApiError, PermissionError } from './errors';
+import { customFieldIs, facetsOf, inactiveFor, matchesWords, wordsInNames } from './filters';
+import { DirectoryQuery, hasUserFilters } from './parse';
 
 /** One page of a directory query, ready to render. */
 export interface DirectoryPage {
@@ -20,6 +31,40 @@ export interface DirectoryPage {
     pastEnd?: number;
 }
 
+/** The core's typed request that answers a chat query: users from users.listByStatus, agents and managers from livechat/users/{type}. */
+export type CoreRequest = { list: 'users'; request: UsersByStatusQuery } | { list: 'livechat'; request: LivechatUsersQuery };
+
+/**
+ * The request for a directory query, less the search and the chat's own
+ * filters, which come as `narrow`. The livechat lists take the users' list's
+ * filters as `narrow` too (one layout for every list).
+ */
+export function toCoreRequest(query: DirectoryQuery, caller: Caller, page: Page, narrow: Filter[]): CoreRequest {
+    const sort: SortSpec | undefined = query.sort ? [[query.sort.field, query.sort.direction]] : undefined;
+    if (query.list !== 'users') {
+        const userFilters: Filter[] = [];
+        if (query.status) userFilters.push(hasFlag(query.status === 'active' ? Flag.ACTIVE : Flag.DEACTIVATED, true));
+        if (query.loggedIn !== undefined) userFilters.push(hasFlag(Flag.LOGGED_IN, query.loggedIn));
+        if (query.type) userFilters.push(ofType(query.type));
+        if (query.roles.length > 0) userFilters.push(anyRole(query.roles));
+        const type = query.list === 'agents' ? 'agent' : 'manager';
+        return { list: 'livechat', request: { caller, type, page, sort, narrow: [...userFilters, ...narrow] } };
+    }
+    return {
+        list: 'users',
+        request: {
+            caller,
+            page,
+            sort,
+            ...(query.roles.length > 0 && { roles: query.roles }),
+            ...(query.status && { status: query.status }),
+            ...(query.type && { type: query.type }),
+            ...(query.loggedIn !== undefined && { hasLoggedIn: query.loggedIn }),
+            narrow,
+        },
+    };
+}
+
 /**
  * The chat's filters beyond the endpoint's parameters. Admin-only ones
  * (inactive, custom fields) are refused to others, and an unknown custom field
@@ -32,15 +77,11 @@ function chatFilters(query: DirectoryQuery, caller: Caller, context: ListContext
     if (words) filters.push(words);
 
     if (query.list !== 'users' && hasUserFilters(query)) {
-        // The livechat lists take these filters too (one layout for every list), with the users' list's permission.
+        // The users' list's filters on another list need the users' list's permission.
         authorizeUserListing(caller, context.config);
-        if (query.status) filters.push(hasFlag(query.status === 'active' ? Flag.ACTIVE : Flag.DEACTIVATED, true));
-        if (query.loggedIn !== undefined) filters.push(hasFlag(Flag.LOGGED_IN, query.loggedIn));
-        if (query.type) filters.push(ofType(query.type));
-        if (query.roles.length > 0) filters.push(anyRole(query.roles));
     }
     if (query.inactiveDays !== undefined) {
-        if (!privileged) throw new CommandError('command_error_admin_only', { filter: 'inactive:' });
+        if (!privileged) throw new PermissionError('command_error_admin_only', { filter: 'inactive:' });
         filters.push(inactiveFor(query.inactiveDays));
     }
     const known = Object.keys(query.customFields).length > 0 ? facetsOf(context.directory).customFields : undefined;
@@ -51,33 +92,27 @@ function chatFilters(query: DirectoryQuery, caller: Caller, context: ListContext
     return filters;
 }
 
-/**
- * Answers a chat query with the endpoints' own core: users come from
- * users.listByStatus, agents and managers from livechat/users/{type}, with
- * the same permissions and visibility.
- */
-export function selectDirectory(query: DirectoryQuery, caller: Caller, context: ListContext, pageSize: number): { listing: Listing; privileged: boolean } {
+/** Answers a chat query with the endpoints' own core, with the same permissions and visibility. */
+export function selectDirectory(query: DirectoryQuery, caller: Caller, context: ListContext, page: Page): { listing: Listing; privileged: boolean } {
     try {
-        const request = { caller, ...toEndpointRequest(query, pageSize), narrow: chatFilters(query, caller, context) };
-        const listing = query.list === 'users' ? selectUsersByStatus(request, context) : selectLivechatUsers(request, context);
+        const core = toCoreRequest(query, caller, page, chatFilters(query, caller, context));
+        const listing = core.list === 'users' ? listUsersByStatus(core.request, context) : listLivechatUsers(core.request, context);
         return { listing, privileged: seesFullUserInfo(caller, context.config) };
     } catch (error) {
-        if (error instanceof ApiError) {
-            throw error.status === 403 || error.status === 401 ? new CommandError('not_allowed') : new CommandError('command_error_usage');
-        }
-        throw error;
+        throw error instanceof ApiError ? fromApiError(error) : error;
     }
 }
 
 export function directoryPage(query: DirectoryQuery, caller: Caller, context: ListContext, pageSize: number): DirectoryPage {
-    let { listing, privileged } = selectDirectory(query, caller, context, pageSize);
+    const pageOf = (number: number): Page => ({ offset: (number - 1) * pageSize, count: pageSize });
+    let { listing, privileged } = selectDirectory(query, caller, context, pageOf(query.page));
     const pageCount = Math.max(1, Math.ceil(listing.total / pageSize));
     let pastEnd: number | undefined;
     if (query.page > pageCount) {
         // A page past the end shows the last one, and says so.
         pastEnd = query.page;
         query = { ...query, page: pageCount };
-        ({ listing, privileged } = selectDirectory(query, caller, context, pageSize));
+        ({ listing, privileged } = selectDirectory(query, caller, context, pageOf(query.page)));
     }
     return {
         query,

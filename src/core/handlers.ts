@@ -19,8 +19,6 @@ export interface ListRequest {
     query: QueryParams;
     /** Path parameters (`:type`). */
     params?: Record<string, string>;
-    /** Filters a caller inside the app (the chat) adds to those of the parameters. */
-    narrow?: Filter[];
 }
 
 export interface ListContext {
@@ -172,46 +170,101 @@ export function selectUsersList(request: ListRequest, context: ListContext): Lis
     return select(context, new Projection(fields), sort, filters, page);
 }
 
-/** GET users.listByStatus */
+/**
+ * users.listByStatus's request, typed: what the endpoint parses from its
+ * query string, and what the chat builds directly.
+ */
+export interface UsersByStatusQuery {
+    caller: Caller;
+    page: Page;
+    /** The order asked for, before Rocket.Chat's appended keys; by username when absent. */
+    sort?: SortSpec;
+    status?: 'active' | 'deactivated';
+    hasLoggedIn?: boolean;
+    type?: string;
+    /** Any of these roles. */
+    roles?: readonly string[];
+    searchTerm?: string;
+    /** Rocket.Chat 8's `inactiveReason`, read from the users' data (see `inactiveReasonIn`). */
+    inactiveReasons?: readonly string[];
+    /** Filters a caller inside the app (the chat) adds to those above. */
+    narrow?: readonly Filter[];
+}
+
+/** GET users.listByStatus: the permission is checked before the parameters, as Rocket.Chat does. */
 export function selectUsersByStatus(request: ListRequest, context: ListContext): Listing {
     const { config } = context;
     const caller = requireCaller(request);
     authorizeUserListing(caller, config);
 
     const params = validateParams(request.query, BY_STATUS_SCHEMA);
-    const page = parsePage(params, config);
-    const sort = withAppendedKeys(parseSort(params.sort, BY_USERNAME), false);
-
-    const filters: Filter[] = [];
-    if (params.status !== undefined) {
-        filters.push(hasFlag(params.status === 'active' ? Flag.ACTIVE : Flag.DEACTIVATED, true));
-    }
-    if (params.hasLoggedIn !== undefined) {
-        filters.push(hasFlag(Flag.LOGGED_IN, params.hasLoggedIn === true));
-    }
-    if (typeof params.type === 'string' && params.type !== '') {
-        filters.push(ofType(params.type));
-    }
     const roles = params.roles as string[] | undefined;
-    if (roles && roles.length > 0 && !roles.includes('all')) {
-        filters.push(anyRole(roles));
+    return listUsersByStatus(
+        {
+            caller,
+            page: parsePage(params, config),
+            sort: parseSort(params.sort, BY_USERNAME),
+            status: params.status === 'active' || params.status === 'deactivated' ? params.status : undefined,
+            hasLoggedIn: params.hasLoggedIn === undefined ? undefined : params.hasLoggedIn === true,
+            type: typeof params.type === 'string' && params.type !== '' ? params.type : undefined,
+            roles: roles && !roles.includes('all') ? roles : undefined,
+            searchTerm: params.searchTerm as string | undefined,
+            inactiveReasons: params.inactiveReason as string[] | undefined,
+        },
+        context,
+    );
+}
+
+export function listUsersByStatus(request: UsersByStatusQuery, context: ListContext): Listing {
+    const { config } = context;
+    const { caller } = request;
+    authorizeUserListing(caller, config);
+
+    const sort = withAppendedKeys(request.sort?.length ? request.sort : BY_USERNAME, false);
+    const filters: Filter[] = [];
+    if (request.status !== undefined) {
+        filters.push(hasFlag(request.status === 'active' ? Flag.ACTIVE : Flag.DEACTIVATED, true));
     }
-    const searchTerm = params.searchTerm as string | undefined;
+    if (request.hasLoggedIn !== undefined) {
+        filters.push(hasFlag(Flag.LOGGED_IN, request.hasLoggedIn));
+    }
+    if (request.type !== undefined && request.type !== '') {
+        filters.push(ofType(request.type));
+    }
+    if (request.roles && request.roles.length > 0) {
+        filters.push(anyRole(request.roles));
+    }
+    const { searchTerm } = request;
     if (searchTerm !== undefined && searchTerm.trim() !== '') {
         filters.push(containsText(searchTerm, seesFullUserInfo(caller, config)));
     }
-    if (params.inactiveReason !== undefined) {
-        filters.push(inactiveReasonIn(params.inactiveReason as string[]));
+    if (request.inactiveReasons !== undefined) {
+        filters.push(inactiveReasonIn(request.inactiveReasons));
     }
     filters.push(...(request.narrow ?? []));
     const fields = seesVoipExtension(caller, config) ? [...BY_STATUS_FIELDS, 'freeSwitchExtension'] : BY_STATUS_FIELDS;
-    return select(context, new Projection(fields), sort, filters, page);
+    return select(context, new Projection(fields), sort, filters, request.page);
 }
 
-type LivechatUserType = 'agent' | 'manager';
+export type LivechatUserType = 'agent' | 'manager';
 
 function isLivechatUserType(type: unknown): type is LivechatUserType {
     return type === 'agent' || type === 'manager';
+}
+
+/** livechat/users/:type's request, typed (as `UsersByStatusQuery`). */
+export interface LivechatUsersQuery {
+    caller: Caller;
+    type: LivechatUserType;
+    page: Page;
+    /** By name when absent. */
+    sort?: SortSpec;
+    text?: string;
+    onlyAvailable?: boolean;
+    excludeId?: string;
+    showIdleAgents?: boolean;
+    /** Filters a caller inside the app (the chat) adds to those above. */
+    narrow?: readonly Filter[];
 }
 
 /** GET livechat/users/:type — its own order of checks: 401, the type, parameters, then permission. */
@@ -223,9 +276,27 @@ export function selectLivechatUsers(request: ListRequest, context: ListContext):
         throw invalidLivechatType();
     }
     const params = validateParams(request.query, LIVECHAT_SCHEMA);
-    const page = parsePage(params, config);
-    const sort = parseSort(params.sort, BY_NAME);
-    if (type === 'agent' && params.onlyAvailable === true) {
+    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const flag = (value: unknown) => (typeof value === 'boolean' ? value : undefined);
+    return listLivechatUsers(
+        {
+            caller,
+            type,
+            page: parsePage(params, config),
+            sort: parseSort(params.sort, BY_NAME),
+            text: text(params.text),
+            onlyAvailable: flag(params.onlyAvailable),
+            excludeId: text(params.excludeId),
+            showIdleAgents: flag(params.showIdleAgents),
+        },
+        context,
+    );
+}
+
+export function listLivechatUsers(request: LivechatUsersQuery, context: ListContext): Listing {
+    const { config } = context;
+    const { caller, type } = request;
+    if (type === 'agent' && request.onlyAvailable === true) {
         throw invalidParams("onlyAvailable=true needs the agents' livechat status, which Rocket.Chat does not expose to apps");
     }
     const allowed =
@@ -237,18 +308,17 @@ export function selectLivechatUsers(request: ListRequest, context: ListContext):
     }
 
     const filters: Filter[] = [anyRole([type === 'agent' ? 'livechat-agent' : 'livechat-manager'])];
-    if (type === 'agent' && params.showIdleAgents === false) {
+    if (type === 'agent' && request.showIdleAgents === false) {
         filters.push(presentOrBot());
     }
-    if (typeof params.text === 'string' && params.text !== '') {
-        filters.push(containsText(params.text, true));
+    if (request.text !== undefined && request.text !== '') {
+        filters.push(containsText(request.text, true));
     }
-    const excludeId = params.excludeId;
-    if (type === 'agent' && typeof excludeId === 'string' && excludeId !== '') {
-        filters.push(notUser(excludeId));
+    if (type === 'agent' && request.excludeId !== undefined && request.excludeId !== '') {
+        filters.push(notUser(request.excludeId));
     }
     filters.push(...(request.narrow ?? []));
-    const listing = select(context, new Projection(LIVECHAT_SORTABLE_FIELDS), sort, filters, page);
+    const listing = select(context, new Projection(LIVECHAT_SORTABLE_FIELDS), request.sort?.length ? request.sort : BY_NAME, filters, request.page);
     return { ...listing, shape: livechatRow };
 }
 

@@ -156,6 +156,14 @@ describe('/users', () => {
         expect((await reply('managers', 'alice')).text).toBe('You are not allowed to list these users.');
     });
 
+    it('tells a caller without the permission that they may not, not how to type the command', async () => {
+        // No role: no view-d-room, so the core refuses users.listByStatus itself (a 403 in the API).
+        expect((await reply('', 'norole')).text).toBe('You are not allowed to list these users.');
+        expect((await reply('role:admin page:2', 'norole')).text).toBe('You are not allowed to list these users.');
+        const refused = await click('directory.open', JSON.stringify({ list: 'users' }), 'norole');
+        expect(refused.notifications.map((notification) => notification.text)).toEqual(['You are not allowed to list these users.']);
+    });
+
     it('gives admins inactive: and custom-field filters, and nobody else', async () => {
         // Ciel logs in now: of the users, she alone is not inactive for 30 days (the others logged in long ago, or never).
         expect((await client().post('/host/login', { userId: 'ciel' }, 'admin')).status).toBe(200);

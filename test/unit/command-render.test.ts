@@ -1,7 +1,9 @@
-import { CommandError, DirectoryQuery, emptyQuery } from '../../src/command/parse';
-import { Action, RenderContext, renderDirectoryView, renderHelp, renderListMessage } from '../../src/command/render';
+import { renderDirectoryView } from '../../src/command/directoryView';
+import { CommandError, PermissionError } from '../../src/command/errors';
+import { facetsOf, fold, inactiveFor } from '../../src/command/filters';
+import { DirectoryQuery, emptyQuery } from '../../src/command/parse';
+import { Action, RenderContext, renderHelp, renderListMessage } from '../../src/command/render';
 import { directoryPage } from '../../src/command/run';
-import { facetsOf, fold, inactiveFor } from '../../src/core/chatFilters';
 import { defaultConfig } from '../../src/core/config';
 import { Directory } from '../../src/core/directory';
 import { translator } from '../../src/i18n';
@@ -90,14 +92,18 @@ describe('the chat’s own filters', () => {
     it('custom fields and inactive: for admins only; an unknown field is an unknown filter', () => {
         expect(usernames({ customFields: { team: 'finance' } })).toEqual(['jdupre']);
         expect(() => page({ customFields: { team: 'Finance' } }, USER)).toThrow(new CommandError('command_error_unknown_filter', { filter: 'team:' }));
+        expect(() => page({ customFields: { team: 'Finance' } }, USER)).toThrow(CommandError);
         expect(() => page({ customFields: { colour: 'red' } })).toThrow(new CommandError('command_error_unknown_filter', { filter: 'colour:' }));
-        expect(() => page({ inactiveDays: 90 }, USER)).toThrow(new CommandError('command_error_admin_only', { filter: 'inactive:' }));
+        // inactive: is a documented filter the caller may not use: a permission error, not a usage error.
+        expect(() => page({ inactiveDays: 90 }, USER)).toThrow(new PermissionError('command_error_admin_only', { filter: 'inactive:' }));
+        expect(() => page({ inactiveDays: 90 }, USER)).toThrow(PermissionError);
     });
 
     it('take role, status and type on the livechat lists, with the users list’s permission', () => {
         expect(usernames({ list: 'agents', status: 'active' })).toEqual(['@chloe:matrix.example.org', 'søren']);
         expect(usernames({ list: 'agents' }, MONITOR)).toEqual(['@chloe:matrix.example.org', 'søren']);
-        expect(() => page({ list: 'agents', status: 'active' }, MONITOR)).toThrow(new CommandError('not_allowed'));
+        expect(() => page({ list: 'agents', status: 'active' }, MONITOR)).toThrow(new PermissionError('not_allowed'));
+        expect(() => page({ list: 'agents', status: 'active' }, MONITOR)).toThrow(PermissionError);
     });
 
     it('know the workspace’s roles and few-valued custom fields', () => {

@@ -1,17 +1,29 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
 import { csvCell, csvColumns, toCsv } from '../../src/command/csv';
-import { CommandError, decodeQuery, emptyQuery, encodeQuery, parseCommand, toEndpointRequest } from '../../src/command/parse';
-import { Action, applyViewAction } from '../../src/command/render';
+import { applyViewAction } from '../../src/command/directoryView';
+import { CommandError, failureText, PermissionError } from '../../src/command/errors';
+import { decodeQuery, emptyQuery, encodeQuery, parseListCommand } from '../../src/command/parse';
+import { Action } from '../../src/command/render';
+import { toCoreRequest } from '../../src/command/run';
+import { defaultConfig } from '../../src/core/config';
+import { Directory } from '../../src/core/directory';
+import { listUsersByStatus, selectUsersByStatus } from '../../src/core/handlers';
+import { missingPermission, unauthorized } from '../../src/core/errors';
+import { DirectoryUnavailable } from '../../src/DirectoryService';
 import { translator } from '../../src/i18n';
+import { ADMIN, STAFF, USER } from './fixtures';
 
 const words = (text: string) => text.split(' ');
 
-describe('parseCommand', () => {
-    it('reads help, search words and every filter', () => {
-        expect(parseCommand(['help'])).toEqual({ kind: 'help' });
+describe('parseListCommand', () => {
+    it('reads search words and every filter', () => {
         expect(
-            parseCommand(words('ann lee role:admin role:bot,guest,admin status:active type:bot loggedin:no sort:-lastLogin inactive:90d team:Finance page:3')),
+            parseListCommand(
+                words('ann lee role:admin role:bot,guest,admin status:active type:bot loggedin:no sort:-lastLogin inactive:90d team:Finance page:3'),
+            ),
         ).toEqual({
-            kind: 'list',
             exportCsv: false,
             query: {
                 list: 'users',
@@ -27,13 +39,12 @@ describe('parseCommand', () => {
             },
         });
         // The same filters apply to the livechat lists; a word that is no filter name is searched.
-        expect(parseCommand(words('managers status:active @chloe:matrix.org 10:30'))).toEqual({
-            kind: 'list',
+        expect(parseListCommand(words('managers status:active @chloe:matrix.org 10:30'))).toEqual({
             exportCsv: false,
             query: { ...emptyQuery('managers'), status: 'active', search: '@chloe:matrix.org 10:30' },
         });
-        expect(parseCommand(words('agents mona export:csv'))).toEqual({ kind: 'list', exportCsv: true, query: { ...emptyQuery('agents'), search: 'mona' } });
-        expect(parseCommand([])).toEqual({ kind: 'list', exportCsv: false, query: emptyQuery() });
+        expect(parseListCommand(words('agents mona export:csv'))).toEqual({ exportCsv: true, query: { ...emptyQuery('agents'), search: 'mona' } });
+        expect(parseListCommand([])).toEqual({ exportCsv: false, query: emptyQuery() });
     });
 
     it.each([
@@ -48,39 +59,71 @@ describe('parseCommand', () => {
         ['sort:password', 'command_error_sort', { field: 'password', fields: 'username, name, status, active, lastLogin, type, roles' }],
         ['agents sort:lastLogin', 'command_error_sort', { field: 'lastLogin', fields: 'username, name, status' }],
     ])('refuses %s with a message key', (text, key, values) => {
-        expect(() => parseCommand(words(text))).toThrow(new CommandError(key, values));
+        expect(() => parseListCommand(words(text))).toThrow(new CommandError(key, values));
         try {
-            parseCommand(words(text));
+            parseListCommand(words(text));
         } catch (error) {
             expect((error as CommandError).values).toEqual(values);
         }
     });
 
     it('refuses a search longer than 200 characters', () => {
-        expect(() => parseCommand(['x'.repeat(201)])).toThrow(new CommandError('command_error_search_length', { max: '200' }));
+        expect(() => parseListCommand(['x'.repeat(201)])).toThrow(new CommandError('command_error_search_length', { max: '200' }));
     });
 });
 
-describe('toEndpointRequest', () => {
-    it('speaks users.listByStatus for users and livechat/users/{type} for agents and managers', () => {
-        const query = {
-            ...emptyQuery(),
-            search: 'ann',
-            roles: ['admin'],
-            status: 'active' as const,
-            type: 'user',
-            loggedIn: true,
-            sort: { field: 'name', direction: -1 as const },
-            page: 3,
-        };
+describe('toCoreRequest', () => {
+    it('hands the core a typed users.listByStatus request for users, and livechat/users/{type} for agents and managers: no strings to re-parse', () => {
+        const { query } = parseListCommand(words('ann role:admin status:active type:user loggedin:yes sort:-name page:3'));
+        const request = toCoreRequest(query, USER, { offset: 20, count: 10 }, []);
         // The search is the chat's own (accents aside), so it is not a parameter.
-        expect(toEndpointRequest(query, 10)).toEqual({
-            query: { count: '10', offset: '20', sort: '{"name":-1}', roles: ['admin'], status: 'active', type: 'user', hasLoggedIn: 'true' },
+        expect(request).toEqual({
+            list: 'users',
+            request: {
+                caller: USER,
+                page: { offset: 20, count: 10 },
+                sort: [['name', -1]],
+                roles: ['admin'],
+                status: 'active',
+                type: 'user',
+                hasLoggedIn: true,
+                narrow: [],
+            },
         });
-        expect(toEndpointRequest({ ...emptyQuery('managers'), search: 'mo', status: 'active' }, 10)).toEqual({
-            query: { count: '10', offset: '0' },
-            params: { type: 'manager' },
+        expect(toCoreRequest(parseListCommand(words('managers mo')).query, USER, { offset: 0, count: 10 }, [])).toEqual({
+            list: 'livechat',
+            request: { caller: USER, type: 'manager', page: { offset: 0, count: 10 }, sort: undefined, narrow: [] },
         });
+        // The users' filters narrow a livechat list.
+        const agents = toCoreRequest(parseListCommand(words('agents status:active role:bot')).query, USER, { offset: 0, count: 10 }, []);
+        expect(agents.list === 'livechat' && agents.request.narrow?.map((filter) => filter.key)).toHaveLength(2);
+    });
+
+    it('selects what the endpoint selects from the same filters as query-string parameters', () => {
+        const context = { directory: new Directory(STAFF), config: defaultConfig() };
+        const { query } = parseListCommand(words('role:user,livechat-agent status:active sort:-name'));
+        const core = toCoreRequest(query, ADMIN, { offset: 0, count: 10 }, []);
+        const typed = core.list === 'users' ? listUsersByStatus(core.request, context) : undefined;
+        const parsed = selectUsersByStatus(
+            { caller: ADMIN, query: { roles: ['user', 'livechat-agent'], status: 'active', sort: '{"name":-1}', count: '10', offset: '0' } },
+            context,
+        );
+        expect(typed?.records.map((record) => record._id)).toEqual(parsed.records.map((record) => record._id));
+        expect(typed?.total).toBeGreaterThan(1);
+    });
+});
+
+describe('what the user reads about a failure', () => {
+    const t = translator('en');
+    it('keeps the kind: a permission error reads as one, a usage error points to help', () => {
+        expect(failureText(new PermissionError(), t)).toBe('You are not allowed to list these users.');
+        expect(failureText(missingPermission(), t)).toBe('You are not allowed to list these users.');
+        expect(failureText(unauthorized(), t)).toBe('You are not allowed to list these users.');
+        expect(failureText(new CommandError('command_error_page', { value: 'page:x' }), t)).toBe(
+            '`page:x` is not a page number.\nType `/users help` for the filters.',
+        );
+        expect(failureText(new DirectoryUnavailable(5), t)).toBe('The user directory is not available right now; please try again shortly.');
+        expect(failureText(new Error('boom'), t)).toBeUndefined();
     });
 });
 
@@ -162,7 +205,7 @@ describe('translator', () => {
     });
 
     it('has every text in every language', () => {
-        const keys = (language: string) => Object.keys(require(`../../i18n/${language}.json`)).sort();
+        const keys = (language: string) => Object.keys(JSON.parse(fs.readFileSync(path.join(__dirname, `../../i18n/${language}.json`), 'utf8'))).sort();
         expect(keys('de')).toEqual(keys('en'));
     });
 });

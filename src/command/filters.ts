@@ -1,6 +1,6 @@
-import type { Directory, Filter } from './directory';
-import { recordTest } from './filters';
-import type { UserRecord } from './record';
+import type { Directory, Filter } from '../core/directory';
+import { recordTest } from '../core/filters';
+import type { UserRecord } from '../core/record';
 
 /**
  * Filters the chat offers beyond the endpoints' parameters: search that
@@ -14,7 +14,7 @@ const FOLDED_LETTERS: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', �
 /** Lower case without accents: "Jérôme Dupré" → "jerome dupre". */
 export function fold(value: string): string {
     const lower = value.toLowerCase();
-    if (!/[^\x00-\x7f]/.test(lower)) {
+    if (!/[\u0080-\uffff]/.test(lower)) {
         return lower;
     }
     return lower
