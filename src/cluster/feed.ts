@@ -1,5 +1,6 @@
 import type { Change } from './changes';
-import type { SharedStore } from './store';
+import { FeedHead, HEAD_KEYS } from './meta';
+import type { KeyedRecordStore } from './store';
 
 /** A batch of changes one instance published. */
 export interface FeedEntry {
@@ -11,16 +12,8 @@ export interface FeedEntry {
     changes: Change[];
 }
 
-export const META_KEY = 'user-directory/meta';
-const HEAD_KEYS = [META_KEY, 'user-directory/head'];
 const secondKey = (second: number) => `user-directory/feed/s/${second}`;
 const minuteKey = (minute: number) => `user-directory/feed/m/${minute}`;
-
-/** The head of the feed: the id of the latest entry, rewritten by every publish. */
-export interface FeedHead {
-    kind: 'head';
-    entry: string;
-}
 
 /** Changes arriving within this window leave in one entry. */
 const BATCH_MS = 20;
@@ -39,17 +32,18 @@ export class ChangeFeed {
     private sequence = 0;
 
     constructor(
-        private readonly store: SharedStore,
+        private readonly store: KeyedRecordStore,
         readonly instanceId: string,
         private readonly onError: (error: unknown) => void,
-        private readonly now: () => number = Date.now,
+        private readonly now: () => number,
+        private readonly sleep: (ms: number) => Promise<void>,
     ) {}
 
     /** Queues a change; it is published with the others of the same moment. */
     publish(change: Change): void {
         this.queue.push(change);
         if (!this.flushing) {
-            this.flushing = new Promise<void>((resolve) => setTimeout(resolve, BATCH_MS))
+            this.flushing = this.sleep(BATCH_MS)
                 .then(() => this.writeQueued())
                 .catch(this.onError)
                 .finally(() => {

@@ -1,14 +1,8 @@
-import { META_KEY } from './feed';
-import type { SharedStore } from './store';
+import { Lease, LEASE_KEYS } from './meta';
+import type { KeyedRecordStore } from './store';
 
-/** Who crawls the workspace now. It expires if its holder dies. */
-export interface Lease {
-    kind: 'lease';
-    holder: string;
-    until: number;
-}
+/** The crawl lease (its record: see meta.ts): one instance at a time crawls the workspace. */
 
-const LEASE_KEYS = [META_KEY, 'user-directory/lease'];
 export const LEASE_TTL_MS = 30_000;
 /** How long a claim settles before it is read back: concurrent claims all land within it, and the last one wins. */
 const SETTLE_MS = 300;
@@ -22,7 +16,7 @@ export const leaseIsFree = (lease: Lease | undefined, me: string, now: number) =
  * exactly one claimant finds its own name.
  */
 export async function claimLease(
-    store: SharedStore,
+    store: KeyedRecordStore,
     current: Lease | undefined,
     me: string,
     now: () => number,
@@ -37,12 +31,12 @@ export async function claimLease(
     return after?.holder === me;
 }
 
-export async function renewLease(store: SharedStore, me: string, now: number): Promise<void> {
+export async function renewLease(store: KeyedRecordStore, me: string, now: number): Promise<void> {
     const lease: Lease = { kind: 'lease', holder: me, until: now + LEASE_TTL_MS };
     await store.put(LEASE_KEYS, lease);
 }
 
-export async function releaseLease(store: SharedStore, me: string): Promise<void> {
+export async function releaseLease(store: KeyedRecordStore, me: string): Promise<void> {
     const lease: Lease = { kind: 'lease', holder: me, until: 0 };
     await store.put(LEASE_KEYS, lease);
 }

@@ -1,24 +1,7 @@
 import type { UserRecord } from '../core/record';
-import { META_KEY } from './feed';
-import type { SharedStore } from './store';
+import { POINTER_KEYS, SnapshotPointer } from './meta';
+import type { KeyedRecordStore } from './store';
 
-/** Where the current snapshot is: the one meta record every instance polls. */
-export interface SnapshotPointer {
-    kind: 'snapshot';
-    id: string;
-    /** The snapshot before this one, kept while instances may still be loading it. */
-    previous?: string;
-    builder: string;
-    /** When the crawl began: changes from then on are replayed on top of it. */
-    crawlStartedAt: number;
-    builtAt: number;
-    users: number;
-    chunks: number;
-    /** The feed's minutes up to this one have been dropped. */
-    prunedThroughMinute: number;
-}
-
-const POINTER_KEYS = [META_KEY, 'user-directory/snapshot'];
 const snapshotKey = (id: string) => `user-directory/snapshot/${id}`;
 const chunkKey = (id: string, index: number) => `user-directory/snapshot/${id}/${index}`;
 
@@ -31,7 +14,7 @@ interface Chunk {
 }
 
 /** Writes the users as chunks of a new snapshot; the pointer is written last, once they are all in. */
-export async function writeSnapshot(store: SharedStore, id: string, users: Iterable<UserRecord>): Promise<{ chunks: number; users: number }> {
+export async function writeSnapshot(store: KeyedRecordStore, id: string, users: Iterable<UserRecord>): Promise<{ chunks: number; users: number }> {
     let chunk: UserRecord[] = [];
     let chunks = 0;
     let count = 0;
@@ -55,7 +38,7 @@ export async function writeSnapshot(store: SharedStore, id: string, users: Itera
 }
 
 /** Reads a snapshot's users one chunk at a time (one store read each). */
-export async function readSnapshot(store: SharedStore, pointer: SnapshotPointer, onChunk: (users: UserRecord[]) => Promise<void>): Promise<void> {
+export async function readSnapshot(store: KeyedRecordStore, pointer: SnapshotPointer, onChunk: (users: UserRecord[]) => Promise<void>): Promise<void> {
     for (let index = 0; index < pointer.chunks; index++) {
         const [chunk] = (await store.find([chunkKey(pointer.id, index)])) as Chunk[];
         if (!chunk) {
@@ -65,10 +48,10 @@ export async function readSnapshot(store: SharedStore, pointer: SnapshotPointer,
     }
 }
 
-export async function publishPointer(store: SharedStore, pointer: SnapshotPointer): Promise<void> {
+export async function publishPointer(store: KeyedRecordStore, pointer: SnapshotPointer): Promise<void> {
     await store.put(POINTER_KEYS, pointer);
 }
 
-export async function dropSnapshot(store: SharedStore, id: string): Promise<void> {
+export async function dropSnapshot(store: KeyedRecordStore, id: string): Promise<void> {
     await store.drop([snapshotKey(id)]);
 }

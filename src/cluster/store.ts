@@ -9,7 +9,7 @@ import { RocketChatAssociationModel, RocketChatAssociationRecord } from '@rocket
  * upsert; `update` by id is not implemented by Rocket.Chat). There is no
  * compare-and-set, no range query and no change stream.
  */
-export interface SharedStore {
+export interface KeyedRecordStore {
     /** Adds a record under these keys. */
     add(keys: readonly string[], data: object): Promise<void>;
     /** Creates or replaces the one record whose keys are exactly these. */
@@ -28,7 +28,7 @@ const associations = (keys: readonly string[]) => keys.map(association);
  * writes need an `IPersistence`, which the engine hands to handlers only (an
  * endpoint, an event, a job), so the latest one handed over is kept.
  */
-export class PersistenceStore implements SharedStore {
+export class PersistenceStore implements KeyedRecordStore {
     private writer?: IPersistence;
 
     constructor(private readonly reader: () => IPersistenceRead) {}

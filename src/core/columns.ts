@@ -1,4 +1,5 @@
-import { valuesAtPath } from './compare';
+import { Dictionary } from './dictionary';
+import { PathColumn } from './pathColumn';
 import type { UserRecord } from './record';
 import { RECORD_FIELDS } from './record';
 
@@ -30,37 +31,6 @@ export const Flag = {
     /** some field is held aside, in its original form */
     ASIDE: 1024,
 } as const;
-
-/** Each distinct value once; code 0 stands for a missing value. */
-export class Dictionary<T> {
-    readonly values: Array<T | undefined> = [undefined];
-    private readonly codes = new Map<string, number>();
-
-    /** `keep` makes the copy a new value is held as (values are shared: they must not change). */
-    constructor(
-        private readonly keyOf: (value: T) => string,
-        private readonly keep: (value: T) => T = (value) => value,
-    ) {}
-
-    code(value: T | undefined): number {
-        if (value === undefined) {
-            return 0;
-        }
-        const key = this.keyOf(value);
-        let code = this.codes.get(key);
-        if (code === undefined) {
-            code = this.values.length;
-            this.values.push(this.keep(value));
-            this.codes.set(key, code);
-        }
-        return code;
-    }
-
-    /** The code of a value already held, or undefined. */
-    find(value: T): number | undefined {
-        return this.codes.get(this.keyOf(value));
-    }
-}
 
 type DateField = 'lastLogin' | 'createdAt' | '_updatedAt';
 
@@ -358,9 +328,6 @@ export class UserColumns {
 }
 
 const MAX_PATH_COLUMNS = 8;
-/** A slot whose path reaches structures: tested on its own. */
-export const NOT_CODED = 0xffffffff;
-
 /** Strings, finite numbers, booleans and null: what JSON writes back exactly, so their JSON is a safe key. */
 const hasOnlyPlainValues = (fields: Record<string, unknown>) =>
     Object.values(fields).every(
@@ -370,36 +337,5 @@ const hasOnlyPlainValues = (fields: Record<string, unknown>) =>
             typeof value === 'boolean' ||
             (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0)),
     );
-
-const isPlainValue = (value: unknown) => value === null || (typeof value !== 'object' && typeof value !== 'function');
-const plainKey = (values: readonly unknown[]) => values.map((value) => `${typeof value}:${String(value)}`).join('\u0000');
-
-/** The values one path reaches inside the custom fields, coded per slot. */
-class PathColumn {
-    readonly values = new Dictionary<unknown[]>(plainKey);
-    codes: Uint32Array;
-
-    constructor(
-        private readonly path: readonly string[],
-        capacity: number,
-    ) {
-        this.codes = new Uint32Array(capacity);
-    }
-
-    reserve(capacity: number): void {
-        if (capacity > this.codes.length) {
-            const wider = new Uint32Array(capacity);
-            wider.set(this.codes);
-            this.codes = wider;
-        }
-    }
-
-    write(slot: number, customFields: Record<string, unknown> | undefined): void {
-        this.reserve(slot + 1);
-        const reached = customFields === undefined ? [] : valuesAtPath(customFields, this.path);
-        // Code 0 is "reaches nothing"; the dictionary's empty list is never looked up.
-        this.codes[slot] = reached.length === 0 ? 0 : reached.every(isPlainValue) ? this.values.code(reached) : NOT_CODED;
-    }
-}
 
 const derivedNameInsensitive = (name: unknown): string => (typeof name === 'string' ? name.toLowerCase() : '');

@@ -149,7 +149,7 @@ export function sortValue(doc: unknown, path: readonly string[], direction: 1 | 
     const values: unknown[] = [];
     for (const value of found) {
         if (Array.isArray(value)) {
-            values.push(...value);
+            values.push(...(value as unknown[]));
         } else {
             values.push(value);
         }

@@ -54,11 +54,8 @@ export function defaultConfig(): Config {
 
 /** Parses a setting's comma- or space-separated list of roles. */
 export function parseRoleList(value: unknown): Set<string> {
-    return new Set(
-        String(value ?? '')
-            .split(/[\s,]+/)
-            .filter((role) => role.length > 0),
-    );
+    const text = typeof value === 'string' || typeof value === 'number' ? String(value) : Array.isArray(value) ? value.join(',') : '';
+    return new Set(text.split(/[\s,]+/).filter((role) => role.length > 0));
 }
 
 /** A caller as the core sees it: the engine's request user reduced to what decisions need. */

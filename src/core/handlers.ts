@@ -4,7 +4,8 @@ import { ApiResponse, invalidLivechatType, invalidParams, missingPermission, una
 import { compileSchema, Page, parseFieldInclusions, parsePage, parseSort, QueryParams, Schema, SortSpec, validateParams, withAppendedKeys } from './params';
 import { Projection } from './projection';
 import { anyFlag, anyRole, containsText, hasFlag, inactiveReasonIn, notUser, ofType, presentOrBot } from './filters';
-import { parseQuery, queryFilter } from './query';
+import { queryFilter } from './query';
+import { parseQuery } from './queryParse';
 import { RECORD_FIELDS, UserRecord } from './record';
 
 /**

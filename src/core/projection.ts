@@ -1,4 +1,4 @@
-import type { SortKey } from './directory';
+import type { SortKey } from './sortOrder';
 import type { SortSpec } from './params';
 import { isPlainObject, RECORD_FIELDS, UserRecord } from './record';
 

@@ -4,7 +4,8 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { CHUNK_USERS } from '../../src/cluster/snapshot';
 import { Directory } from '../../src/core/directory';
 import { DirectoryService, DirectoryUnavailable } from '../../src/DirectoryService';
-import { InstanceStore, MemoryDatabase } from './memory-store';
+import { MemoryDatabase } from './memory-store';
+import { VirtualClock } from './virtual-clock';
 
 /**
  * The service against a small workspace behind the two accessors it uses
@@ -73,7 +74,14 @@ function workspace(): Workspace {
 
 const ids = (directory: Directory) => [...directory.records()].map((record) => record._id).sort();
 const memberReads = (ws: Workspace) => ws.calls.filter((call) => call.startsWith('getMembers')).length;
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The time of every instance in a test: sleeps take none. */
+let clock: VirtualClock;
+beforeEach(() => {
+    clock = new VirtualClock();
+});
+
+const FIRST_DIRECTORY_BUDGET_MS = 200;
 
 /** One instance of the app: its own service and memory over the cluster's shared database. */
 function instance(ws: Workspace, db: MemoryDatabase, options: { canWrite?: boolean; maxAgeMs?: number; errors?: unknown[] } = {}) {
@@ -84,7 +92,9 @@ function instance(ws: Workspace, db: MemoryDatabase, options: { canWrite?: boole
         store,
         maxAgeMs: () => options.maxAgeMs ?? 60_000,
         onError: (error) => errors.push(error),
-        firstDirectoryBudgetMs: 200,
+        firstDirectoryBudgetMs: FIRST_DIRECTORY_BUDGET_MS,
+        now: clock.now,
+        sleep: clock.sleep,
     });
     return { svc, store, errors };
 }
@@ -97,7 +107,7 @@ async function follow(svc: DirectoryService): Promise<Directory> {
 }
 
 /** Lets queued feed writes land (they are batched over a few milliseconds). */
-const published = () => wait(60);
+const published = () => clock.idle();
 
 describe('DirectoryService: building', () => {
     it('crawls every room, reading a direct room only when a member is met nowhere else', async () => {
@@ -122,9 +132,9 @@ describe('DirectoryService: building', () => {
         const ws = workspace();
         const db = new MemoryDatabase();
         const waiting = instance(ws, db, { canWrite: false });
-        const started = Date.now();
+        const started = clock.now();
         await expect(waiting.svc.get()).rejects.toBeInstanceOf(DirectoryUnavailable);
-        expect(Date.now() - started).toBeLessThan(1000);
+        expect(clock.now() - started).toBe(FIRST_DIRECTORY_BUDGET_MS);
         expect(memberReads(ws)).toBe(0); // without a writer it cannot publish, so it does not crawl
 
         await follow(instance(ws, db).svc);
@@ -141,8 +151,9 @@ describe('DirectoryService: building', () => {
         let open!: () => void;
         ws.gate = new Promise((resolve) => (open = resolve));
         ws.users.set('cy', user('cy', { name: 'Cy From Rooms' }));
+        const readsBefore = memberReads(ws);
         await svc.rebuildIfDue();
-        await wait(400); // the lease settles, the crawl waits at the gate
+        await clock.until(() => memberReads(ws) > readsBefore); // the lease settles, the crawl waits at the gate
         expect(svc.info()).toMatchObject({ building: true });
         expect(await svc.get()).toBe(first); // the previous directory answers meanwhile
 
@@ -316,10 +327,13 @@ describe('DirectoryService: what events carry', () => {
         const directory = await follow(svc);
         // users.update {active:false}: the event still says enabled; the status is applied after it.
         svc.upsert(user('ann', { name: 'Ann Updated' }));
+        const confirmedFrom = clock.now();
         svc.confirmLater('ann');
         ws.users.set('ann', user('ann', { name: 'Ann Updated', isEnabled: false }));
         expect(directory.get('ann')?.active).toBe(true);
-        await wait(300);
+        await clock.until(() => ws.calls.includes('getById:ann'));
+        expect(clock.now() - confirmedFrom).toBeGreaterThanOrEqual(150); // Rocket.Chat's time to apply it
+        await clock.idle();
         expect(directory.get('ann')).toMatchObject({ name: 'Ann Updated', active: false });
     });
 

@@ -1,5 +1,6 @@
 import { compareStrings, compareValues, sortValue } from '../../src/core/compare';
-import { Directory, Filter, Flag, SortKey } from '../../src/core/directory';
+import { Directory, Filter, Flag } from '../../src/core/directory';
+import type { SortKey } from '../../src/core/sortOrder';
 import { anyFlag, anyRole, containsText, hasFlag, recordTest } from '../../src/core/filters';
 import { UserRecord } from '../../src/core/record';
 import { numberedUsers, rec } from './fixtures';

@@ -1,4 +1,4 @@
-import type { SharedStore } from '../../src/cluster/store';
+import type { KeyedRecordStore } from '../../src/cluster/store';
 
 interface StoredRecord {
     keys: readonly string[];
@@ -29,7 +29,7 @@ export class MemoryDatabase {
 const holdsAll = (record: StoredRecord, keys: readonly string[]) => keys.every((key) => record.keys.includes(key));
 const copy = <T>(data: T): T => JSON.parse(JSON.stringify(data));
 
-export class InstanceStore implements SharedStore {
+export class InstanceStore implements KeyedRecordStore {
     calls: string[] = [];
 
     constructor(

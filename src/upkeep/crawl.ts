@@ -3,8 +3,10 @@ import type { IRoomRaw } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import { COMMON_SORTS, Directory, Pacer, pacer } from './core/directory';
-import { EngineUser, toUserRecord } from './core/record';
+import { Directory } from '../core/directory';
+import { toUserRecord } from '../core/record';
+import { COMMON_SORTS } from '../core/sortOrder';
+import { inBackground, Pacer, pacer, runPaced } from './pacer';
 
 /** What one crawl of the workspace cost and found. */
 export interface CrawlReport {
@@ -33,10 +35,10 @@ const MEMBER_READS_IN_FLIGHT = 4;
 export async function crawlDirectory(
     read: IRead,
     previous: Directory | undefined,
-    options: { includeAppUser: boolean; pace?: Pacer },
+    options: { includeAppUser: boolean; pace?: Pacer; now?: () => number },
 ): Promise<{ directory: Directory; report: CrawlReport }> {
     const pace = options.pace ?? pacer();
-    const watch = watchLoop();
+    const watch = watchLoop(options.now ?? Date.now);
     try {
         const { directory, bridgeCalls, rooms, userReads } = await crawl(read, previous, options.includeAppUser, pace);
         return { directory, report: { bridgeCalls, rooms, userReads, loopHeldMs: watch.longestMs() } };
@@ -47,7 +49,7 @@ export async function crawlDirectory(
 
 async function crawl(read: IRead, previous: Directory | undefined, includeAppUser: boolean, pace: Pacer) {
     const rooms = read.getRoomReader();
-    const directory = new Directory();
+    const directory = new Directory([], { runInSteps: inBackground });
     const add = (user: IUser | undefined) => {
         if (user?.id && !directory.has(user.id)) {
             directory.upsert(toUserRecord(user));
@@ -109,22 +111,22 @@ async function crawl(read: IRead, previous: Directory | undefined, includeAppUse
         }
         if (pace.due()) await pace.pause();
     }
-    await directory.prepareInSteps(COMMON_SORTS, pace);
+    await runPaced(directory.preparation(COMMON_SORTS), pace);
     return { directory, bridgeCalls, rooms: roomCount, userReads };
 }
 
-const WATCH_INTERVAL_MS = 5;
+export const WATCH_INTERVAL_MS = 5;
 
 /** Measures how late a short timer fires: the longest the loop was held by anything. */
-function watchLoop(): { longestMs(): number; stop(): void } {
-    let last = Date.now();
+function watchLoop(now: () => number): { longestMs(): number; stop(): void } {
+    let last = now();
     let longest = 0;
     const timer = setInterval(() => {
-        const now = Date.now();
-        longest = Math.max(longest, now - last - WATCH_INTERVAL_MS);
-        last = now;
+        const time = now();
+        longest = Math.max(longest, time - last - WATCH_INTERVAL_MS);
+        last = time;
     }, WATCH_INTERVAL_MS);
-    return { longestMs: () => Math.max(longest, Date.now() - last - WATCH_INTERVAL_MS, 0), stop: () => clearInterval(timer) };
+    return { longestMs: () => Math.max(longest, now() - last - WATCH_INTERVAL_MS, 0), stop: () => clearInterval(timer) };
 }
 
 async function forEachLimited<T>(items: readonly T[], limit: number, action: (item: T) => Promise<void>): Promise<void> {
