@@ -62,6 +62,7 @@ export function loadEngine(version: string = DEFAULT_ENGINE): Engine {
         load,
     };
     patchRuntime(engine);
+    enforcePermissions(engine);
     loaded.set(version, engine);
     return engine;
 }
@@ -77,6 +78,20 @@ function ensureRuntimeEnvironment(pkg: string): void {
     } catch (e) {
         throw new Error(`The ${pkg} Deno runtime is not usable (node host/runtime/fixup.js): ${(e as Error).message}`, { cause: e });
     }
+}
+
+/**
+ * The engine grants every permission when NODE_ENV is `test` (jest sets it):
+ * the host checks the app's granted permissions whatever NODE_ENV says, as a
+ * production server does, so a missing permission shows in the tests.
+ */
+function enforcePermissions(engine: Engine): void {
+    type Permission = { name: string };
+    const { AppPermissionManager } = engine.load<{ AppPermissionManager: { hasPermission: (appId: string, permission: Permission) => unknown } }>(
+        'server/managers/AppPermissionManager',
+    );
+    const { getPermissionsByAppId } = engine.load<{ getPermissionsByAppId: (appId: string) => Permission[] }>('server/AppManager');
+    AppPermissionManager.hasPermission = (appId: string, permission: Permission) => getPermissionsByAppId(appId).find(({ name }) => name === permission.name);
 }
 
 /**

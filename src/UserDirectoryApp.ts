@@ -36,6 +36,7 @@ import { ListContext, prepareValidators } from './core/handlers';
 import { PersistenceStore } from './cluster/store';
 import { DirectoryService } from './DirectoryService';
 import { createEndpoints } from './endpoints';
+import { reactivationConfigFromValues } from './seats/reactivate';
 import { configFromValues, provideSettings, readSettingValues, SettingId } from './settings';
 
 /** The periodic crawl: a scheduler job, so that it runs on one instance of a cluster. */
@@ -60,7 +61,12 @@ export default class UserDirectoryApp
             maxAgeMs: () => this.config.directoryMaxAgeMs,
             onError: (error) => this.getLogger().error('User directory', error),
         });
-        this.chat = new DirectoryChat({ appId: this.getID(), context: (persis) => this.context(persis), logger: () => this.getLogger() });
+        this.chat = new DirectoryChat({
+            appId: this.getID(),
+            context: (persis) => this.context(persis),
+            logger: () => this.getLogger(),
+            reactivation: { config: () => reactivationConfigFromValues(this.settingValues), publish: (user, persis) => this.directoryFor(persis).upsert(user) },
+        });
     }
 
     protected async extendConfiguration(configuration: IConfigurationExtend): Promise<void> {
@@ -162,11 +168,11 @@ export default class UserDirectoryApp
     public executeBlockActionHandler(
         context: UIKitBlockInteractionContext,
         read: IRead,
-        _http: IHttp,
+        http: IHttp,
         persis: IPersistence,
         modify: IModify,
     ): Promise<IUIKitResponse> {
-        return this.chat.handleBlockAction(context, read, modify, persis);
+        return this.chat.handleBlockAction(context, read, modify, persis, http);
     }
 
     public async executeViewClosedHandler(context: UIKitViewCloseInteractionContext): Promise<IUIKitResponse> {

@@ -21,6 +21,8 @@ export class HostRoomBridge {
             name: room.type === RoomType.DIRECT_MESSAGE ? undefined : room.slugifiedName,
             t: room.type as 'c' | 'p' | 'd',
             members: [],
+            // Rocket.Chat gives the creator the room's owner role.
+            ...(room.type !== RoomType.DIRECT_MESSAGE && creator && { owners: [creator] }),
         });
         for (const uid of userIds) this.ctx.state.addMember(id, uid);
         return id;
@@ -131,9 +133,11 @@ export class HostRoomBridge {
         return [];
     }
 
+    /** The members holding the room's owner role, one user read each. */
     async getOwners(roomId: string): Promise<Array<IUser>> {
-        const user = await this._creator(roomId);
-        return user ? [user] : [];
+        const owners = this.ctx.state.rooms.get(roomId)?.owners ?? [];
+        await this.ctx.readUsers(owners.length);
+        return owners.map((id) => this.ctx.state.appUser(id)).filter((u): u is IUser => !!u);
     }
 
     async getLeaders(): Promise<Array<IUser>> {

@@ -1,11 +1,37 @@
-/** Rocket.Chat's AppUploadBridge: uploaded files live in the shared store, and are recorded for the request running. */
+/**
+ * Rocket.Chat's AppUploadBridge: uploaded files live in the shared store, and are recorded for the request running; a file
+ * uploaded to a room is also a message there.
+ */
 import * as crypto from 'crypto';
 
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IUpload } from '@rocket.chat/apps-engine/definition/uploads';
 import type { IUploadDetails } from '@rocket.chat/apps-engine/definition/uploads/IUploadDetails';
 
 import { randomId } from '../documents';
+import type { WorkspaceState } from '../state';
 import type { InstanceContext } from './context';
+
+/** Rocket.Chat's sendFileMessage: an upload to a room is a message from the uploader with the file as an attachment. */
+function fileMessageOf(
+    upload: { id: string; name: string; size: number; type: string; extension?: string; path: string; uploadedAt: Date },
+    details: IUploadDetails,
+    state: WorkspaceState,
+): IMessage {
+    const file = { _id: upload.id, name: upload.name, type: upload.type, size: upload.size, format: upload.extension ?? '' };
+    const attachment = { title: upload.name, type: 'file', format: file.format, title_link: upload.path, title_link_download: true, size: upload.size };
+    return {
+        id: randomId(),
+        room: state.appRoom(details.rid),
+        sender: details.userId ? state.appUser(details.userId) : undefined,
+        text: '',
+        createdAt: upload.uploadedAt,
+        groupable: false,
+        attachments: [attachment],
+        file,
+        files: [file],
+    } as unknown as IMessage;
+}
 
 export class HostUploadBridge {
     constructor(private readonly ctx: InstanceContext) {}
@@ -44,6 +70,7 @@ export class HostUploadBridge {
             user: details.userId ? this.ctx.state.appUser(details.userId) : undefined,
         };
         this.ctx.state.uploadBuffers.set(id, { details: upload, buffer: buf });
+        if (details.rid) this.ctx.state.saveMessage(fileMessageOf(upload, details, this.ctx.state));
         this.ctx.produced.record('uploads', {
             id,
             name: details.name,

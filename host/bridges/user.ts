@@ -1,6 +1,7 @@
 /** Rocket.Chat's AppUserBridge over the shared workspace: reads count as user documents read. */
 import type { IUser, IUserCreationOptions, UserType } from '@rocket.chat/apps-engine/definition/users';
 
+import { setUserActiveStatus } from '../activeStatus';
 import { fromAppUser, StoredUser } from '../convert';
 import { randomId } from '../documents';
 import type { InstanceContext } from './context';
@@ -28,10 +29,13 @@ export class HostUserBridge {
         return undefined;
     }
 
+    /** Users.getActiveLocalUserCount: the seats (active, not a bot or app, not federated or remote, roles not exactly ['guest']). */
     async getActiveUserCount(): Promise<number> {
         let n = 0;
         for (const user of this.ctx.state.users.values()) {
-            if (user.active !== false && user.type !== 'bot' && user.type !== 'app') n++;
+            const onlyGuest = user.roles?.length === 1 && user.roles[0] === 'guest';
+            const remote = (user as { isRemote?: boolean }).isRemote === true;
+            if (user.active !== false && user.type !== 'bot' && user.type !== 'app' && user.federated !== true && !remote && !onlyGuest) n++;
         }
         return n;
     }
@@ -106,10 +110,18 @@ export class HostUserBridge {
         return deleted;
     }
 
-    async deactivate(userId: string): Promise<boolean> {
-        const stored = this.ctx.state.getUser(userId);
-        if (!stored) throw new Error('Invalid user id');
-        this.ctx.state.replaceUser({ ...stored, active: false, _updatedAt: new Date().toISOString() });
+    /**
+     * IUserUpdater.deactivate (the engine checks `user.write` first): as
+     * Rocket.Chat's AppUserBridge, the user converted by id (an unknown id
+     * fails on the missing user), then setUserActiveStatus(id, false,
+     * confirmRelinquish) with its refusals; no app event.
+     */
+    async deactivate(userId: string, confirmRelinquish: boolean): Promise<boolean> {
+        if (!userId) throw new Error('Invalid user id');
+        await this.ctx.readUsers(1);
+        const user = this.ctx.state.getUser(userId);
+        if (!user) throw new TypeError("Cannot read properties of undefined (reading 'id')");
+        setUserActiveStatus(this.ctx.state, user._id, false, confirmRelinquish === true);
         return true;
     }
 }

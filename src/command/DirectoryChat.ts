@@ -1,4 +1,4 @@
-import type { ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
@@ -18,6 +18,7 @@ import { code, text } from './mrkdwn';
 import { decodeQuery, DirectoryQuery, emptyQuery, PAGE_SIZE, parseListCommand } from './parse';
 import { Action, directMessageUrl, RenderContext, renderHelp, renderListMessage } from './render';
 import { directoryPage, DirectoryPage, selectDirectory } from './run';
+import { reactivateCommand, ReactivationDeps } from '../seats/reactivate';
 
 /** What the chat needs from the app. */
 export interface DirectorySource {
@@ -25,6 +26,8 @@ export interface DirectorySource {
     /** The directory and settings, for a handler the engine called with this persistence writer (the first call waits for the first build). */
     context(persis: IPersistence): Promise<ListContext>;
     logger(): ILogger;
+    /** What `/users reactivate` needs of the app: its settings, and the directory to show a reactivated user in. */
+    reactivation: ReactivationDeps;
 }
 
 /** One user's command or click: who, where, the engine's accessors, and how the replies are rendered. */
@@ -34,6 +37,7 @@ interface Interaction {
     read: IRead;
     modify: IModify;
     persis: IPersistence;
+    http: IHttp;
     render: RenderContext;
 }
 
@@ -70,6 +74,7 @@ export class DirectoryChat {
     private readonly subcommands = new Map<string, Subcommand>([
         ['help', { accepts: (args) => args.length === 0, run: (_args, chat) => this.help(chat) }],
         ['?', { accepts: (args) => args.length === 0, run: (_args, chat) => this.help(chat) }],
+        ['reactivate', { accepts: () => true, run: (args, chat) => reactivateCommand(args, { ...chat, caller: chat.user }, this.source.reactivation) }],
     ]);
 
     constructor(private readonly source: DirectorySource) {}
@@ -80,12 +85,12 @@ export class DirectoryChat {
             i18nParamsExample: 'command_params',
             i18nDescription: 'command_description',
             providesPreview: false,
-            executor: (context, read, modify, _http, persis) => this.runCommand(context, read, modify, persis),
+            executor: (context, read, modify, http, persis) => this.runCommand(context, read, modify, persis, http),
         };
     }
 
-    async runCommand(context: SlashCommandContext, read: IRead, modify: IModify, persis: IPersistence): Promise<void> {
-        const chat = await this.interaction(context.getSender(), context.getRoom(), read, modify, persis);
+    async runCommand(context: SlashCommandContext, read: IRead, modify: IModify, persis: IPersistence, http: IHttp): Promise<void> {
+        const chat = await this.interaction(context.getSender(), context.getRoom(), read, modify, persis, http);
         await this.guard(chat, async () => {
             const [first = '', ...rest] = context.getArguments().filter((word) => word.length > 0);
             const subcommand = this.subcommands.get(first.toLowerCase());
@@ -110,10 +115,10 @@ export class DirectoryChat {
         ],
     ]);
 
-    async handleBlockAction(context: UIKitBlockInteractionContext, read: IRead, modify: IModify, persis: IPersistence): Promise<IUIKitResponse> {
+    async handleBlockAction(context: UIKitBlockInteractionContext, read: IRead, modify: IModify, persis: IPersistence, http: IHttp): Promise<IUIKitResponse> {
         const data = context.getInteractionData();
         const click: Click = {
-            chat: await this.interaction(data.user, data.room, read, modify, persis),
+            chat: await this.interaction(data.user, data.room, read, modify, persis, http),
             actionId: data.actionId,
             value: data.value,
             inView: data.container?.type === UIKitIncomingInteractionContainerType.VIEW,
@@ -155,7 +160,7 @@ export class DirectoryChat {
         this.openViews.set(userId, query);
     }
 
-    private async interaction(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, persis: IPersistence): Promise<Interaction> {
+    private async interaction(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, persis: IPersistence, http: IHttp): Promise<Interaction> {
         const siteUrl: unknown = await read
             .getEnvironmentReader()
             .getServerSettings()
@@ -163,7 +168,7 @@ export class DirectoryChat {
             .catch(() => '');
         const t = translator(user.settings?.preferences?.language);
         const render = { appId: this.source.appId, t, siteUrl: typeof siteUrl === 'string' ? siteUrl.replace(/\/+$/, '') : '' };
-        return { user, room, read, modify, persis, render };
+        return { user, room, read, modify, persis, http, render };
     }
 
     /** `/users help`: the filters; admins also see theirs, with the workspace's custom fields. */
