@@ -17,7 +17,8 @@ import { facetsOf } from './filters';
 import { code, text } from './mrkdwn';
 import { decodeQuery, DirectoryQuery, emptyQuery, PAGE_SIZE, parseListCommand } from './parse';
 import { Action, directMessageUrl, RenderContext, renderHelp, renderListMessage } from './render';
-import { directoryPage, DirectoryPage, selectDirectory } from './run';
+import { collatorFor } from './order';
+import { directoryPage, DirectoryPage, selectAll } from './run';
 import { reactivateCommand, ReactivationDeps } from '../seats/reactivate';
 
 /** What the chat needs from the app. */
@@ -104,8 +105,6 @@ export class DirectoryChat {
 
     /** Buttons and inputs by action id; a new view adds its own here (the directory's contextual bar takes every other action). */
     private readonly actions = new Map<string, (click: Click) => Promise<IUIKitResponse>>([
-        // A link button: the client opens the direct room.
-        [Action.message, async ({ responder }) => responder.successResponse()],
         [
             Action.export,
             async ({ chat, value, responder }) => {
@@ -166,7 +165,7 @@ export class DirectoryChat {
             .getServerSettings()
             .getValueById('Site_Url')
             .catch(() => '');
-        const t = translator(user.settings?.preferences?.language);
+        const t = translator(languageOf(user));
         const render = { appId: this.source.appId, t, siteUrl: typeof siteUrl === 'string' ? siteUrl.replace(/\/+$/, '') : '' };
         return { user, room, read, modify, persis, http, render };
     }
@@ -187,7 +186,7 @@ export class DirectoryChat {
     }
 
     private async page(chat: Interaction, query: DirectoryQuery): Promise<DirectoryPage> {
-        return directoryPage(query, toCaller(chat.user), await this.source.context(chat.persis), PAGE_SIZE);
+        return directoryPage(query, toCaller(chat.user), await this.source.context(chat.persis), PAGE_SIZE, collatorOf(chat.user));
     }
 
     /** The workspace's roles, and for admins its custom fields with few enough values to pick from. */
@@ -200,11 +199,8 @@ export class DirectoryChat {
     private async exportCsv(chat: Interaction, query: DirectoryQuery): Promise<void> {
         const { user, room, read, modify, render } = chat;
         const { t } = render;
-        // The whole list, not a page: the API's page limits do not apply to an export.
-        const { listing, privileged } = selectDirectory({ ...query, page: 1 }, toCaller(user), await this.source.context(chat.persis), {
-            offset: 0,
-            count: Infinity,
-        });
+        // The whole list, not a page, in the order the chat shows it: the API's page limits do not apply to an export.
+        const { listing, privileged } = selectAll(query, toCaller(user), await this.source.context(chat.persis), collatorOf(user));
         if (listing.total === 0) {
             return this.notify(chat, t('export_empty'));
         }
@@ -285,3 +281,8 @@ export class DirectoryChat {
 }
 
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+const languageOf = (user: IUser): string | undefined => user.settings?.preferences?.language;
+
+/** The order of the caller's language, for the lists the chat shows. */
+const collatorOf = (user: IUser): Intl.Collator => collatorFor(languageOf(user));
