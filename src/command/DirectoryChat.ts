@@ -29,6 +29,28 @@ export interface DirectorySource {
     logger(): ILogger;
     /** What `/users reactivate` needs of the app: its settings, and the directory to show a reactivated user in. */
     reactivation: ReactivationDeps;
+    /** `/users deactivate` and the clicks of its views (src/seats). */
+    deactivation: DeactivationEntry;
+}
+
+/** A command or click as seat management gets it. */
+export interface ChatRequest {
+    user: IUser;
+    room?: IRoom;
+    read: IRead;
+    modify: IModify;
+    persis: IPersistence;
+}
+
+export type Responder = ReturnType<UIKitBlockInteractionContext['getInteractionResponder']>;
+
+/** The review and deactivation of inactive users, as the chat reaches it. */
+export interface DeactivationEntry {
+    /** `/users deactivate …`: the words after `deactivate`. */
+    command(args: readonly string[], request: ChatRequest): Promise<void>;
+    /** The action ids of its buttons and inputs. */
+    readonly actionIds: readonly string[];
+    click(request: ChatRequest, actionId: string, value: string | string[] | undefined, responder: Responder): Promise<IUIKitResponse>;
 }
 
 /** One user's command or click: who, where, the engine's accessors, and how the replies are rendered. */
@@ -57,7 +79,7 @@ interface Click {
     value: string | string[] | undefined;
     /** In a contextual bar (not a message). */
     inView: boolean;
-    responder: ReturnType<UIKitBlockInteractionContext['getInteractionResponder']>;
+    responder: Responder;
 }
 
 const MAX_REMEMBERED_VIEWS = 10_000;
@@ -76,9 +98,14 @@ export class DirectoryChat {
         ['help', { accepts: (args) => args.length === 0, run: (_args, chat) => this.help(chat) }],
         ['?', { accepts: (args) => args.length === 0, run: (_args, chat) => this.help(chat) }],
         ['reactivate', { accepts: () => true, run: (args, chat) => reactivateCommand(args, { ...chat, caller: chat.user }, this.source.reactivation) }],
+        ['deactivate', { accepts: () => true, run: (args, chat) => this.source.deactivation.command(args, chat) }],
     ]);
 
-    constructor(private readonly source: DirectorySource) {}
+    constructor(private readonly source: DirectorySource) {
+        for (const actionId of source.deactivation.actionIds) {
+            this.actions.set(actionId, ({ chat, value, responder }) => source.deactivation.click(chat, actionId, value, responder));
+        }
+    }
 
     slashCommand(): ISlashCommand {
         return {

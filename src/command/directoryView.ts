@@ -127,6 +127,10 @@ export function renderDirectoryView(page: DirectoryPage, context: RenderContext,
             elements: [
                 ...pagingButtons(page, context, actionsBlockId),
                 ...(page.total > 0 ? [button(context, actionsBlockId, Action.export, t('button_export'), encodeQuery(page.query))] : []),
+                // Admins filtering by last login can take the list to the deactivation review (which checks who may).
+                ...(page.privileged && page.query.inactiveDays !== undefined
+                    ? [button(context, actionsBlockId, Action.reviewDeactivation, t('seats_button_open_review'), String(page.query.inactiveDays))]
+                    : []),
             ],
         },
     ];

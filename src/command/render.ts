@@ -19,6 +19,8 @@ export const Action = {
     inactive: 'directory.inactive',
     /** Followed by the custom field's name. */
     customField: 'directory.field.',
+    /** Opens the deactivation review (src/seats) for the last-login filter's days. */
+    reviewDeactivation: 'seats.review',
 } as const;
 
 /** What every rendering needs besides the data. */
