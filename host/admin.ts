@@ -5,20 +5,32 @@
  * workspace, fires through that instance's engine, and answers once the app
  * has handled the event.
  */
+import * as crypto from 'crypto';
+
 import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
 
+import { checkDeactivation, MeteorError, setUserActiveStatus } from './activeStatus';
 import { publicUser, StoredUser, toAppUser } from './convert';
-import { checkProps, failure, invalidParams, requireObject } from './http';
+import { checkProps, failure, HttpError, invalidParams, requireObject } from './http';
 import type { Instance } from './instance';
 import { randomId, WorkspaceState } from './state';
 
 export type AdminAction = (admin: StoredUser, body: unknown) => Promise<unknown>;
 
 const INVALID_USER = 'The required "userId" or "username" param provided does not match any users [error-invalid-user]';
-const NO_ACTIVE_ADMIN = 'Leaving the app without an active admin is not allowed [error-action-not-allowed]';
 const NO_ADMIN = 'Leaving the app without an admin is not allowed [error-action-not-allowed]';
 
 const now = () => new Date().toISOString();
+
+/** Runs a change that may throw a Meteor.Error, answered as Rocket.Chat's REST API answers one (400 with `error`, `errorType`, `details`). */
+function meteor<T>(change: () => T): T {
+    try {
+        return change();
+    } catch (e) {
+        if (!(e instanceof MeteorError)) throw e;
+        throw new HttpError(400, { success: false, error: e.message, errorType: e.error, ...(e.details !== undefined && { details: e.details }) });
+    }
+}
 
 /** The admin routes (`/api/v1/users.*`, `/host/login`) of one instance. */
 export function adminActions(instance: Instance, state: WorkspaceState): Record<string, AdminAction> {
@@ -42,10 +54,6 @@ export function adminActions(instance: Instance, state: WorkspaceState): Record<
     };
 
     const activeAdmins = () => [...state.users.values()].filter((u) => u.active !== false && u.roles?.includes('admin'));
-
-    const refuseLastActiveAdmin = (user: StoredUser) => {
-        if (user.active !== false && user.roles?.includes('admin') && activeAdmins().length === 1) throw failure(NO_ACTIVE_ADMIN, 'error-action-not-allowed');
-    };
 
     /** users.create: joins the default channel (GENERAL) unless told not to; IPostUserCreated. */
     async function usersCreate(admin: StoredUser, input: unknown): Promise<unknown> {
@@ -188,27 +196,45 @@ export function adminActions(instance: Instance, state: WorkspaceState): Record<
         if (data.utcOffset !== undefined) next.utcOffset = Number(data.utcOffset);
         if (data.freeSwitchExtension !== undefined) next.freeSwitchExtension = String(data.freeSwitchExtension);
         const activeChange = typeof data.active === 'boolean' && data.active !== (previous.active !== false);
-        if (activeChange && !data.active) refuseLastActiveAdmin(previous);
+        if (activeChange && !data.active) meteor(() => checkDeactivation(state, previous, body.confirmRelinquish === true));
         next._updatedAt = now();
         state.replaceUser(next);
         await fire(AppInterface.IPostUserUpdated, { user: toAppUser(next), performedBy: toAppUser(admin), previousData: toAppUser(previous) });
         if (!activeChange) return { user: publicUser(next), success: true };
-        const activated: StoredUser = { ...next, active: data.active as boolean, _updatedAt: now() };
-        state.replaceUser(activated);
-        return { user: publicUser(activated), success: true };
+        meteor(() => setUserActiveStatus(state, next._id, data.active as boolean, body.confirmRelinquish === true));
+        return { user: publicUser(state.getUser(next._id) as StoredUser), success: true };
     }
 
-    /** users.setActiveStatus: Rocket.Chat fires no app event for it. */
+    /**
+     * users.setActiveStatus: Rocket.Chat's setUserActiveStatus (refusals,
+     * direct rooms read-only or writable again); it fires no app event.
+     */
     async function usersSetActiveStatus(_admin: StoredUser, input: unknown): Promise<unknown> {
         const body = requireObject(input);
         checkProps(body, { userId: 'string', activeStatus: 'boolean', confirmRelinquish: 'boolean' }, ['userId', 'activeStatus']);
-        const previous = state.getUser(String(body.userId));
-        if (!previous) throw failure('User not found');
-        const active = body.activeStatus as boolean;
-        if (!active) refuseLastActiveAdmin(previous);
-        const next: StoredUser = { ...previous, active, _updatedAt: now() };
-        state.replaceUser(next);
-        return { user: { _id: next._id, active: next.active }, success: true };
+        meteor(() => setUserActiveStatus(state, String(body.userId), body.activeStatus as boolean, body.confirmRelinquish === true));
+        const user = state.getUser(String(body.userId));
+        if (!user) throw failure('User not found');
+        return { user: { _id: user._id, active: user.active !== false }, success: true };
+    }
+
+    /**
+     * users.generatePersonalAccessToken: a token for the caller, which then
+     * works as `X-Auth-Token` with the caller's `X-User-Id` (Rocket.Chat also
+     * asks for the password through two-factor confirmation; the host does not).
+     */
+    async function usersGeneratePersonalAccessToken(caller: StoredUser, input: unknown): Promise<unknown> {
+        const body = requireObject(input);
+        checkProps(body, { tokenName: 'string', bypassTwoFactor: 'boolean' }, ['tokenName']);
+        const tokenName = String(body.tokenName).trim();
+        if (!tokenName) throw failure('Body parameter "tokenName" is required [error-invalid-params]', 'error-invalid-params');
+        const user = state.getUser(caller._id) as StoredUser;
+        if (user.personalAccessTokens?.some((t) => t.name === tokenName)) {
+            throw failure('A token with this name already exists [error-token-already-exists]', 'error-token-already-exists');
+        }
+        const token = crypto.randomBytes(32).toString('base64url');
+        state.replaceUser({ ...user, personalAccessTokens: [...(user.personalAccessTokens ?? []), { name: tokenName, token, createdAt: now() }] });
+        return { token, success: true };
     }
 
     /** users.delete: the user leaves every room; IPostUserDeleted. */
@@ -267,6 +293,7 @@ export function adminActions(instance: Instance, state: WorkspaceState): Record<
         '/api/v1/users.update': usersUpdate,
         '/api/v1/users.setActiveStatus': usersSetActiveStatus,
         '/api/v1/users.delete': usersDelete,
+        '/api/v1/users.generatePersonalAccessToken': usersGeneratePersonalAccessToken,
         '/api/v1/users.setStatus': usersSetStatus,
         '/host/login': hostLogin,
     };

@@ -51,6 +51,7 @@ import type { GetRoomsFilters, GetRoomsOptions, GetMessagesOptions } from '@rock
 import type { ITypingDescriptor } from '@rocket.chat/apps-engine/server/bridges/MessageBridge';
 import type { AppApi } from '@rocket.chat/apps-engine/server/managers/AppApi';
 
+import { setUserActiveStatus } from './activeStatus';
 import { fromAppUser, StoredUser, toAppRoomRaw } from './convert';
 import type { Engine } from './engine';
 import { parseInterval, parseWhen } from './schedule';
@@ -154,10 +155,13 @@ class HostUserBridge {
         return undefined;
     }
 
+    /** Users.getActiveLocalUserCount: the seats (active, not a bot or app, not federated or remote, roles not exactly ['guest']). */
     async getActiveUserCount(): Promise<number> {
         let n = 0;
         for (const user of this.ctx.state.users.values()) {
-            if (user.active !== false && user.type !== 'bot' && user.type !== 'app') n++;
+            const onlyGuest = user.roles?.length === 1 && user.roles[0] === 'guest';
+            const remote = (user as { isRemote?: boolean }).isRemote === true;
+            if (user.active !== false && user.type !== 'bot' && user.type !== 'app' && user.federated !== true && !remote && !onlyGuest) n++;
         }
         return n;
     }
@@ -232,10 +236,18 @@ class HostUserBridge {
         return deleted;
     }
 
-    async deactivate(userId: string): Promise<boolean> {
-        const stored = this.ctx.state.getUser(userId);
-        if (!stored) throw new Error('Invalid user id');
-        this.ctx.state.replaceUser({ ...stored, active: false, _updatedAt: new Date().toISOString() });
+    /**
+     * IUserUpdater.deactivate (the engine checks `user.write` first): as
+     * Rocket.Chat's AppUserBridge, the user converted by id (an unknown id
+     * fails on the missing user), then setUserActiveStatus(id, false,
+     * confirmRelinquish) with its refusals; no app event.
+     */
+    async deactivate(userId: string, confirmRelinquish: boolean): Promise<boolean> {
+        if (!userId) throw new Error('Invalid user id');
+        await this.ctx.readUsers(1);
+        const user = this.ctx.state.getUser(userId);
+        if (!user) throw new TypeError("Cannot read properties of undefined (reading 'id')");
+        setUserActiveStatus(this.ctx.state, user._id, false, confirmRelinquish === true);
         return true;
     }
 }
@@ -248,7 +260,14 @@ class HostRoomBridge {
         const userIds = members.map((username) => this.ctx.state.getUserByUsername(username)?._id).filter((x): x is string => typeof x === 'string');
         const creator = room.creator?.id;
         if (creator && !userIds.includes(creator)) userIds.unshift(creator);
-        this.ctx.state.rooms.set(id, { _id: id, name: room.type === 'd' ? undefined : room.slugifiedName, t: room.type as 'c' | 'p' | 'd', members: [] });
+        const t = room.type as 'c' | 'p' | 'd';
+        this.ctx.state.rooms.set(id, {
+            _id: id,
+            name: t === 'd' ? undefined : room.slugifiedName,
+            t,
+            members: [],
+            ...(t !== 'd' && creator && { owners: [creator] }),
+        });
         for (const uid of userIds) this.ctx.state.addMember(id, uid);
         return id;
     }
@@ -358,9 +377,11 @@ class HostRoomBridge {
         return [];
     }
 
+    /** The members holding the room's owner role, one user read each. */
     async getOwners(roomId: string): Promise<Array<IUser>> {
-        const user = await this._creator(roomId);
-        return user ? [user] : [];
+        const owners = this.ctx.state.rooms.get(roomId)?.owners ?? [];
+        await this.ctx.readUsers(owners.length);
+        return owners.map((id) => this.ctx.state.appUser(id)).filter((u): u is IUser => !!u);
     }
 
     async getLeaders(): Promise<Array<IUser>> {
@@ -781,6 +802,10 @@ class HostUploadBridge {
         return entry.buffer;
     }
 
+    private _fileMessage(upload: Parameters<typeof fileMessageOf>[0], details: IUploadDetails): void {
+        this.ctx.state.saveMessage(fileMessageOf(upload, details, this.ctx.state));
+    }
+
     async createUpload(details: IUploadDetails, buffer: Buffer): Promise<IUpload> {
         const id = randomId();
         const buf = Buffer.isBuffer(buffer) ? buffer : Buffer.from(buffer as unknown as Uint8Array);
@@ -804,6 +829,7 @@ class HostUploadBridge {
             user: details.userId ? this.ctx.state.appUser(details.userId) : undefined,
         };
         this.ctx.state.uploadBuffers.set(id, { details: upload, buffer: buf });
+        if (details.rid) this._fileMessage(upload, details);
         this.ctx.produced.record('uploads', {
             id,
             name: details.name,
@@ -816,6 +842,27 @@ class HostUploadBridge {
         });
         return upload as unknown as IUpload;
     }
+}
+
+/** Rocket.Chat's sendFileMessage: an upload to a room is a message from the uploader with the file as an attachment. */
+function fileMessageOf(
+    upload: { id: string; name: string; size: number; type: string; extension?: string; path: string; uploadedAt: Date },
+    details: IUploadDetails,
+    state: WorkspaceState,
+): IMessage {
+    const file = { _id: upload.id, name: upload.name, type: upload.type, size: upload.size, format: upload.extension ?? '' };
+    const attachment = { title: upload.name, type: 'file', format: file.format, title_link: upload.path, title_link_download: true, size: upload.size };
+    return {
+        id: randomId(),
+        room: state.appRoom(details.rid),
+        sender: details.userId ? state.appUser(details.userId) : undefined,
+        text: '',
+        createdAt: upload.uploadedAt,
+        groupable: false,
+        attachments: [attachment],
+        file,
+        files: [file],
+    } as unknown as IMessage;
 }
 
 class HostActivationBridge {

@@ -140,7 +140,7 @@ export function toAppRoom(room: WorkspaceRoom, creator: IUser | undefined): IRoo
         creator,
         userIds: room.t === 'd' ? [...room.members] : undefined,
         isDefault: room._id === 'GENERAL',
-        isReadOnly: false,
+        isReadOnly: room.ro === true,
         displaySystemMessages: true,
         messageCount: 0,
     } as unknown as IRoom;
@@ -153,6 +153,7 @@ export function toAppRoomRaw(room: WorkspaceRoom, creator: { _id: string; userna
         slugifiedName: room.name,
         type: roomType(room.t),
         isDefault: room._id === 'GENERAL' ? true : undefined,
+        isReadOnly: room.ro === true ? true : undefined,
         displaySystemMessages: true,
         messageCount: 0,
     };
@@ -166,7 +167,8 @@ export function toAppRoomRaw(room: WorkspaceRoom, creator: { _id: string; userna
 
 /** The user document as Rocket.Chat's REST API returns it (no secrets). */
 export function publicUser(user: StoredUser): Record<string, unknown> {
-    const { authToken, ...rest } = user;
+    const { authToken, personalAccessTokens, ...rest } = user;
     void authToken;
+    void personalAccessTokens;
     return JSON.parse(JSON.stringify(rest));
 }

@@ -13,7 +13,6 @@ import * as path from 'path';
 
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 
- 
 const { fixup, defaultDenoDir, findAppsEngineDir, ENGINE_PACKAGES } = require('./runtime/fixup.js') as {
     fixup(options?: { engine?: string; projectRoot?: string; denoDir?: string; quiet?: boolean }): { denoDir: string };
     defaultDenoDir(projectRoot?: string): string;
@@ -66,6 +65,7 @@ export function loadEngine(version: EngineVersion = DEFAULT_ENGINE): Engine {
         load,
     };
     patchRuntime(engine);
+    enforcePermissions(engine);
     loaded.set(version, engine);
     return engine;
 }
@@ -84,6 +84,20 @@ function ensureRuntimeEnvironment(pkg: string): void {
 }
 
 /**
+ * The engine grants every permission when NODE_ENV is `test` (jest sets it):
+ * the host checks the app's granted permissions whatever NODE_ENV says, as a
+ * production server does, so a missing permission shows in the tests.
+ */
+function enforcePermissions(engine: Engine): void {
+    type Permission = { name: string };
+    const { AppPermissionManager } = engine.load<{ AppPermissionManager: { hasPermission(appId: string, permission: Permission): unknown } }>(
+        'server/managers/AppPermissionManager',
+    );
+    const { getPermissionsByAppId } = engine.load<{ getPermissionsByAppId(appId: string): Permission[] }>('server/AppManager');
+    AppPermissionManager.hasPermission = (appId: string, permission: Permission) => getPermissionsByAppId(appId).find(({ name }) => name === permission.name);
+}
+
+/**
  * Changes to how the engine runs the Deno subprocess:
  * - Deno starts in its own process group, so a Ctrl+C in the terminal reaches
  *   only the host, which then stops the app in order (otherwise Deno dies
@@ -95,7 +109,6 @@ function ensureRuntimeEnvironment(pkg: string): void {
  *   1.59's through a link of its own (with its config named explicitly).
  */
 function patchRuntime(engine: Engine): void {
-     
     const childProcess = require('child_process') as typeof import('child_process');
     const { DenoRuntimeSubprocessController } = engine.load<{ DenoRuntimeSubprocessController: { prototype: unknown } }>(
         'server/runtime/deno/AppsEngineDenoRuntime',

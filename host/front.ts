@@ -18,6 +18,7 @@ import { adminActions } from './admin';
 import type { StoredUser } from './convert';
 import { failure, HttpError, parseBody, parseQuery, readBody, requireObject, safeDecode, sendAppResponse, sendJson, sendText } from './http';
 import type { Instance, InstanceStats } from './instance';
+import { findRoom, RoomRoute, restRoom, roomMessages } from './rooms';
 import { randomId, WorkspaceState } from './state';
 
 const UNAUTHORIZED_V1 = { success: false, status: 'error', message: 'You must be logged in to do this.', error: 'You must be logged in to do this.' };
@@ -171,6 +172,9 @@ export class Front {
         if (settings && settings[1] !== 'ui.interaction') return reply(await this.appSettings(req, method, safeDecode(settings[1])));
         if (pathname === '/host/stats' || pathname === '/host/stats/reset') return reply(await this.hostStats(req, method, pathname));
 
+        const roomRoute = pathname.match(/^\/api\/v1\/(channels\.messages|groups\.messages|im\.messages|rooms\.info)$/);
+        if (roomRoute) return reply(this.roomRead(req, method, roomRoute[1] as RoomRoute, search));
+
         const ui = pathname.match(/^\/api\/apps\/ui\.interaction\/([^/]+)\/?$/);
         const action = Object.prototype.hasOwnProperty.call(this.admin, pathname) ? this.admin[pathname] : undefined;
         const command = pathname === '/api/v1/commands.run';
@@ -181,6 +185,23 @@ export class Front {
         if (ui) return reply(await this.uiInteraction(req, safeDecode(ui[1])));
         const admin = this.requireAdmin(req);
         return reply(await action!(admin, await this.body(req)));
+    }
+
+    // ---- what clients read of rooms (see rooms.ts) -------------------------
+
+    private roomRead(req: http.IncomingMessage, method: string, route: RoomRoute, search: string): unknown {
+        if (method !== 'GET') throw new HttpError(405, { success: false, error: `Method ${method} not allowed on /api/v1/${route}, use GET` });
+        this.requireReady();
+        const user = this.requireUser(req);
+        const query = parseQuery(search);
+        const room = findRoom(route, query, user, this.state);
+        if (route === 'rooms.info') return { room: restRoom(room, this.state), success: true };
+        const settings = {
+            defaultCount: Number(this.instance.serverSetting('API_Default_Count') ?? 50),
+            upperLimit: Number(this.instance.serverSetting('API_Upper_Count_Limit') ?? 100),
+            allowInfinite: this.instance.serverSetting('API_Allow_Infinite_Count') !== false,
+        };
+        return { ...roomMessages(room, query, this.state, settings), success: true };
     }
 
     // ---- app endpoints ---------------------------------------------------

@@ -15,7 +15,7 @@ import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 
 import { DEFAULT_ENGINE, EngineVersion, isEngineVersion, loadEngine, ENGINE_VERSIONS } from './engine';
 import { ClusterView, Front } from './front';
-import { Instance, InstanceStats } from './instance';
+import { AppAccessors, Instance, InstanceStats } from './instance';
 import { SharedStore } from './store';
 import type { Workspace } from './workspace';
 
@@ -52,6 +52,14 @@ export interface HostInstance {
     /** stop() then start(). */
     restart(): Promise<void>;
     denoPid(): number | undefined;
+    /**
+     * The engine's server-side accessors of the app on this instance (`modify`,
+     * `read`, `http`): what the app's own calls reach from its Deno process,
+     * with the engine's permission checks, e.g.
+     * `modify.getUpdater().getUserUpdater().deactivate(id, false)`. For tests
+     * of the host's bridges.
+     */
+    appAccessors(): AppAccessors;
     stats(): InstanceStats;
     resetStats(): void;
 }
@@ -115,7 +123,7 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         stats: () => instances.map((i) => i.stats()),
         resetStats: () => instances.forEach((i) => i.resetStats()),
     };
-    const context = { engine, store, zip, app, siteUrl: () => instances[0]?.url ?? '', log, userReadUs };
+    const context = { engine, store, zip, app, log, userReadUs };
     for (let n = 1; n <= count; n++) {
         const instance = new Instance(n, context);
         instances.push(instance);
@@ -168,15 +176,13 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         resetBridgeCalls: cluster.resetStats,
         denoPid: () => first.denoPid(),
         endpoints: () =>
-            instances[0]
-                .endpoints()
-                .map((e) => ({
-                    path: e.path,
-                    url: `${instances[0].url}${e.computedPath}`,
-                    visibility: e.visibility,
-                    authRequired: e.authRequired,
-                    methods: e.methods,
-                })),
+            instances[0].endpoints().map((e) => ({
+                path: e.path,
+                url: `${instances[0].url}${e.computedPath}`,
+                visibility: e.visibility,
+                authRequired: e.authRequired,
+                methods: e.methods,
+            })),
         commands: () => instances[0].commands(),
         stop,
     };
@@ -258,6 +264,7 @@ function instanceHandle(
             await start();
         },
         denoPid: () => instance.denoPid(),
+        appAccessors: () => instance.appAccessors(),
         stats: () => instance.stats(),
         resetStats: () => instance.resetStats(),
     };

@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { AppStatus, AppStatusUtils } from '@rocket.chat/apps-engine/definition/AppStatus';
+import type { IHttp, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -44,13 +45,18 @@ export interface InstanceStats {
     calls: Record<string, number>;
 }
 
+/** The engine's server-side accessors of the app (what the app's calls from its Deno process reach). */
+export interface AppAccessors {
+    modify: IModify;
+    read: IRead;
+    http: IHttp;
+}
+
 export interface ClusterContext {
     engine: Engine;
     store: SharedStore;
     zip: Buffer;
     app: IAppInfo;
-    /** The workspace's URL (Site_Url): the first instance's. */
-    siteUrl(): string;
     log(line: string): void;
     /** Simulated server time per user document read, in microseconds. */
     userReadUs: number;
@@ -106,7 +112,8 @@ export class Instance {
             state: store.workspace,
             produced: this.produced,
             manager: () => this.manager,
-            siteUrl: this.cluster.siteUrl,
+            // Each instance's Site_Url is its own address: the engine's HTTP accessor reaches a running front.
+            siteUrl: () => this.url,
             log: (line) => this.cluster.log(`[${this.number}] ${line}`),
             countCall: (key) => this.calls.set(key, (this.calls.get(key) ?? 0) + 1),
             readUsers: (count) => this.readUsers(count),
@@ -276,6 +283,17 @@ export class Instance {
     async updateSetting(setting: ISetting): Promise<void> {
         this.countEvent('onSettingUpdated');
         await this.engineManager().getSettingsManager().updateAppSetting(this.appId, setting);
+    }
+
+    /** The engine's server-side accessors for the app: what the app's modify, read and http calls reach. */
+    appAccessors(): AppAccessors {
+        const accessors = this.engineManager().getAccessorManager();
+        return { modify: accessors.getModifier(this.appId), read: accessors.getReader(this.appId), http: accessors.getHttp(this.appId) };
+    }
+
+    /** A server setting's value (`API_Default_Count`, ...), from the shared store. */
+    serverSetting(id: string): unknown {
+        return this.cluster.store.serverSettings.get(id)?.value;
     }
 
     /** The app's settings as this instance holds them. */

@@ -194,13 +194,17 @@ export class WorkspaceState {
         return user;
     }
 
-    /** The user whose X-User-Id / X-Auth-Token pair matches; deactivated users cannot log in. */
+    /**
+     * The user whose X-User-Id / X-Auth-Token pair matches (the user's
+     * `authToken` or one of its personal access tokens); deactivated users
+     * cannot log in.
+     */
     authenticate(userId: unknown, token: unknown): StoredUser | undefined {
         if (typeof userId !== 'string' || typeof token !== 'string' || !userId || !token) return undefined;
         const user = this.users.get(userId);
-        if (!user || !user.authToken || user.authToken !== token) return undefined;
-        if (user.active === false) return undefined;
-        return user;
+        if (!user || user.active === false) return undefined;
+        const matches = user.authToken === token || !!user.personalAccessTokens?.some((t) => t.token === token);
+        return matches ? user : undefined;
     }
 
     // ---- rooms -----------------------------------------------------------
@@ -221,6 +225,15 @@ export class WorkspaceState {
         if (!room) return;
         room.members = room.members.filter((m) => m !== userId);
         this.memberships.get(userId)?.delete(roomId);
+    }
+
+    /** Removes a room with its memberships (and the messages sent there). */
+    deleteRoom(roomId: string): void {
+        const room = this.rooms.get(roomId);
+        if (!room) return;
+        for (const m of room.members) this.memberships.get(m)?.delete(roomId);
+        this.rooms.delete(roomId);
+        for (const [id, message] of this.messages) if (message.room?.id === roomId) this.messages.delete(id);
     }
 
     roomCreatorId(room: WorkspaceRoom): string | undefined {
