@@ -24,7 +24,7 @@ import { createBridges, InstanceBridges, InstanceContext, RegisteredEndpoint } f
 import { toAppUser } from './convert';
 import { Engine, newAppManager, releaseAppManager } from './engine';
 import { ProducedLog } from './state';
-import type { SharedStore } from './store';
+import { noTraffic, PersistenceTraffic, SharedStore } from './store';
 import { createStorages, InstanceStorages } from './storage';
 
 /** What an instance counts, since its start or the last reset. */
@@ -43,6 +43,13 @@ export interface InstanceStats {
     persistenceCalls: number;
     /** Bridge calls by method, `<Bridge>.<method>`. */
     calls: Record<string, number>;
+    /**
+     * App persistence: the records this instance's calls read, wrote and
+     * removed, with their JSON bytes (counters, like the above), and the
+     * records and bytes the app keeps in the shared store now (`records`,
+     * `bytes`: the same on every instance).
+     */
+    persistence: PersistenceTraffic & { records: number; bytes: number };
 }
 
 /** The engine's server-side accessors of the app (what the app's calls from its Deno process reach). */
@@ -79,6 +86,9 @@ export class Instance {
 
     private userReads = 0;
 
+    /** What this instance's app persistence calls moved (its connection to the shared collection). */
+    private readonly traffic = noTraffic();
+
     /** Fractional milliseconds of simulated reading not slept yet. */
     private owedMs = 0;
 
@@ -108,7 +118,7 @@ export class Instance {
         const { engine, store } = this.cluster;
         const ctx: InstanceContext = {
             number: this.number,
-            store,
+            store: { ...store, persistence: store.persistence.metered(this.traffic) },
             state: store.workspace,
             produced: this.produced,
             manager: () => this.manager,
@@ -279,6 +289,10 @@ export class Instance {
             .executeListener(event as never, payload as never);
     }
 
+    log(line: string): void {
+        this.cluster.log(`[${this.number}] ${line}`);
+    }
+
     /** Changes an app setting through this instance's engine (stores it, calls the app's onSettingUpdated). */
     async updateSetting(setting: ISetting): Promise<void> {
         this.countEvent('onSettingUpdated');
@@ -331,6 +345,7 @@ export class Instance {
             userReads: this.userReads,
             persistenceCalls,
             calls: sorted(this.calls),
+            persistence: { ...this.traffic, ...this.cluster.store.persistence.held(this.appId) },
         };
     }
 
@@ -338,5 +353,6 @@ export class Instance {
         this.calls.clear();
         this.events.clear();
         this.userReads = 0;
+        Object.assign(this.traffic, noTraffic());
     }
 }
