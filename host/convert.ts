@@ -20,7 +20,7 @@ function toDate(value: string | Date | undefined): Date | undefined {
 }
 
 /** Rocket.Chat's AppUsersConverter._convertUserTypeToEnum. */
-export function convertUserType(type: string | undefined): string {
+function convertUserType(type: string | undefined): string {
     switch (type) {
         case 'user':
             return 'user';
@@ -37,7 +37,7 @@ export function convertUserType(type: string | undefined): string {
 }
 
 /** Rocket.Chat's AppUsersConverter._convertStatusConnectionToEnum. */
-export function convertStatusConnection(status: string | undefined): string {
+function convertStatusConnection(status: string | undefined): string {
     switch (status) {
         case 'offline':
             return 'offline';
@@ -123,10 +123,10 @@ export function fromAppUser(user: Partial<IUser> & Record<string, unknown>): Par
         federated: user.isFederated,
         federation: user.federation,
         freeSwitchExtension: user.sipExtension,
-    }) as Partial<StoredUser>;
+    });
 }
 
-export function roomType(t: string): string {
+function roomType(t: string): string {
     return t; // 'c' | 'p' | 'd' | 'l' are the engine's RoomType values
 }
 
@@ -180,5 +180,5 @@ export function publicUser(user: StoredUser): Record<string, unknown> {
     const { authToken, personalAccessTokens, ...rest } = user;
     void authToken;
     void personalAccessTokens;
-    return JSON.parse(JSON.stringify(rest));
+    return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }

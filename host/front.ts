@@ -16,11 +16,12 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import { adminActions } from './admin';
 import type { StoredUser } from './convert';
-import { failure, HttpError, parseBody, parseQuery, readBody, requireObject, safeDecode, sendAppResponse, sendJson, sendText } from './http';
+import { AppResponse, failure, HttpError, parseBody, parseQuery, readBody, requireObject, safeDecode, sendAppResponse, sendJson, sendText } from './http';
 import type { Instance, InstanceStats } from './instance';
+import { randomId } from './documents';
 import { membershipRoutes } from './membership';
 import { findRoom, RoomRoute, restRoom, roomMessages } from './rooms';
-import { randomId, WorkspaceState } from './state';
+import type { WorkspaceState } from './state';
 
 const UNAUTHORIZED_V1 = { success: false, status: 'error', message: 'You must be logged in to do this.', error: 'You must be logged in to do this.' };
 const NOT_ADMIN = { success: false, error: 'User does not have the permissions required for this action [error-unauthorized]' };
@@ -239,9 +240,9 @@ export class Front {
             privateHash: hash,
             user: user ? this.state.appUser(user._id) : undefined,
         };
-        let result: { status?: number; headers?: Record<string, unknown>; content?: unknown };
+        let result: AppResponse;
         try {
-            result = (await this.instance.executeApi(found.endpoint.path, request)) as typeof result;
+            result = (await this.instance.executeApi(found.endpoint.path, request)) as AppResponse;
         } catch (e) {
             // Rocket.Chat: res.status(500).send(reason.message), e.g. "users.list's post not exists" for a method the endpoint lacks.
             return sendAppResponse(req, res, { status: 500, content: String((e as Error)?.message ?? e) });

@@ -13,18 +13,20 @@ import * as path from 'path';
 
 import { AppStatus, AppStatusUtils } from '@rocket.chat/apps-engine/definition/AppStatus';
 import type { IHttp, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { LogMessageSeverity } from '@rocket.chat/apps-engine/definition/accessors/ILogEntry';
 import type { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
+import type { ILoggerStorageEntry } from '@rocket.chat/apps-engine/server/logging';
 import type { ProxiedApp } from '@rocket.chat/apps-engine/server/ProxiedApp';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 
 import { createBridges, InstanceBridges, InstanceContext, RegisteredEndpoint } from './bridges';
 import { toAppUser } from './convert';
 import { Engine, newAppManager, releaseAppManager } from './engine';
-import { ProducedLog } from './state';
-import { noTraffic, PersistenceTraffic, SharedStore } from './store';
+import { ProducedLog } from './produced';
+import { ClusterStore, noTraffic, PersistenceTraffic } from './store';
 import { createStorages, InstanceStorages } from './storage';
 
 /** What an instance counts, since its start or the last reset. */
@@ -59,14 +61,21 @@ export interface AppAccessors {
     http: IHttp;
 }
 
-export interface ClusterContext {
+interface ClusterContext {
     engine: Engine;
-    store: SharedStore;
+    store: ClusterStore;
     zip: Buffer;
     app: IAppInfo;
     log(line: string): void;
     /** Simulated server time per user document read, in microseconds. */
     userReadUs: number;
+}
+
+/** The error entries of an app log entry, each as one line. */
+function errorLines(entry: ILoggerStorageEntry): string[] {
+    return (entry.entries || [])
+        .filter((e) => e.severity === LogMessageSeverity.ERROR)
+        .map((e) => e.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
 }
 
 const sorted = (map: Map<string, number>) => Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -130,9 +139,7 @@ export class Instance {
         };
         this.bridges = createBridges(engine, ctx);
         this.storages = createStorages(engine, store.apps, (entry) => {
-            for (const e of entry.entries || []) {
-                if (e.severity === 'error') ctx.log(`[app ${entry.method}] ${e.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`);
-            }
+            for (const line of errorLines(entry)) ctx.log(`[app ${entry.method}] ${line}`);
         });
         this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-apps-host-'));
         this.manager = newAppManager(engine, { ...this.storages, bridges: this.bridges.appBridges, tempFilePath: this.tempDir });
@@ -178,13 +185,7 @@ export class Instance {
         const status = app ? await app.getStatus() : undefined;
         if (app && status && AppStatusUtils.isEnabled(status)) return;
         const entries = (await this.storages?.logStorage.getEntriesFor(this.appId)) ?? [];
-        const errors = entries
-            .flatMap((entry) =>
-                (entry.entries || [])
-                    .filter((e) => e.severity === 'error')
-                    .map((e) => `${entry.method}: ${e.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`),
-            )
-            .slice(-10);
+        const errors = entries.flatMap((entry) => errorLines(entry).map((line) => `${entry.method}: ${line}`)).slice(-10);
         throw new Error(
             `The app ${this.cluster.app.name} ${this.cluster.app.version} did not end up enabled on instance ${this.number} (status: ${status ?? 'not installed'}).` +
                 (errors.length ? `\n  app log errors:\n    ${errors.join('\n    ')}` : ''),

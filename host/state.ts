@@ -2,8 +2,7 @@
  * The in-memory workspace the bridges read and the admin routes change:
  * users (Rocket.Chat documents), rooms with members, messages, views and
  * uploads. Part of the shared store: every instance of a cluster sees the
- * same. What one request made the app produce is collected per instance
- * (ProducedLog).
+ * same.
  */
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
@@ -11,73 +10,6 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import { StoredUser, toAppRoom, toAppUser } from './convert';
 import type { Workspace, WorkspaceRoom } from './workspace';
-
-export interface ProducedMessage {
-    id: string;
-    /** room id */
-    room?: string;
-    text?: string;
-    blocks?: unknown[];
-    attachments?: unknown[];
-    sender?: string;
-    threadId?: string;
-    createdAt: string;
-}
-
-export interface ProducedNotification {
-    kind: 'user' | 'room';
-    /** username (kind user) or room id (kind room) */
-    to?: string;
-    /** room id of the notification's message */
-    room?: string;
-    text?: string;
-    blocks?: unknown[];
-    sender?: string;
-    createdAt: string;
-}
-
-export interface ProducedUiInteraction {
-    type: string;
-    user?: string;
-    triggerId?: string;
-    appId?: string;
-    viewId?: string;
-    view?: unknown;
-    createdAt: string;
-    [key: string]: unknown;
-}
-
-export interface ProducedUpload {
-    id: string;
-    name: string;
-    /** room id */
-    room?: string;
-    /** uploader's user id */
-    userId?: string;
-    type?: string;
-    size: number;
-    /** the file content decoded as UTF-8 */
-    content: string;
-    createdAt: string;
-}
-
-export interface Produced {
-    messages: ProducedMessage[];
-    notifications: ProducedNotification[];
-    uiInteractions: ProducedUiInteraction[];
-    uploads: ProducedUpload[];
-}
-
-export function emptyProduced(): Produced {
-    return { messages: [], notifications: [], uiInteractions: [], uploads: [] };
-}
-
-export function randomId(length = 17): string {
-    const chars = '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz';
-    let out = '';
-    for (let i = 0; i < length; i++) out += chars[Math.floor(Math.random() * chars.length)];
-    return out;
-}
 
 export class WorkspaceState {
     readonly users = new Map<string, StoredUser>();
@@ -280,24 +212,5 @@ export class WorkspaceState {
         }
         this.messages.set(message.id as string, message);
         if (this.messages.size > 10000) this.messages.delete(this.messages.keys().next().value as string);
-    }
-}
-
-/** What the app produced on one instance, collected for the requests running there. */
-export class ProducedLog {
-    private readonly collectors = new Set<Produced>();
-
-    /** Starts collecting everything the app produces until the returned function is called. */
-    collect(): () => Produced {
-        const bucket = emptyProduced();
-        this.collectors.add(bucket);
-        return () => {
-            this.collectors.delete(bucket);
-            return bucket;
-        };
-    }
-
-    record<K extends keyof Produced>(kind: K, item: Produced[K][number]): void {
-        for (const bucket of this.collectors) (bucket[kind] as Array<Produced[K][number]>).push(item);
     }
 }

@@ -1,5 +1,5 @@
 /**
- * The shared store: what every instance of a cluster reads and writes, as
+ * The cluster store: what every instance of a cluster reads and writes, as
  * Rocket.Chat's instances share one MongoDB. Users and rooms (the workspace),
  * app persistence, the installed apps (documents with their setting values,
  * and packages), server settings, and the scheduler's jobs. Everything an
@@ -8,16 +8,15 @@
  * Values are copied going in and coming out, as a database would: no two
  * instances ever share an object.
  */
-import * as crypto from 'crypto';
-
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import type { IAppStorageItem } from '@rocket.chat/apps-engine/server/storage';
 
+import { copy, objectId } from './documents';
 import { JobStore } from './jobs';
 import { WorkspaceState } from './state';
 import type { Workspace } from './workspace';
 
-export class SharedStore {
+export class ClusterStore {
     readonly workspace: WorkspaceState;
 
     readonly persistence = new PersistenceCollection();
@@ -32,10 +31,6 @@ export class SharedStore {
         this.workspace = new WorkspaceState(workspace);
         this.jobs = new JobStore(log);
     }
-}
-
-export function copy<T>(value: T): T {
-    return value === undefined || value === null ? value : structuredClone(value);
 }
 
 export interface Association {
@@ -93,7 +88,7 @@ export class PersistenceCollection {
     }
 
     insert(appId: string, data: object, associations?: Association[]): string {
-        const _id = crypto.randomBytes(12).toString('hex');
+        const _id = objectId();
         const record = { appId, ...(associations && { associations: copy(associations) }), data: copy(data) };
         this.store({ _id, ...record, size: sizeOf(record) });
         return _id;
@@ -199,7 +194,7 @@ export class AppsCollection {
 
     insert(item: IAppStorageItem): IAppStorageItem {
         if (this.items.has(item.id)) throw new Error('App already exists.');
-        const stored = { ...copy(item), _id: item._id || crypto.randomBytes(12).toString('hex'), createdAt: new Date(), updatedAt: new Date() };
+        const stored = { ...copy(item), _id: item._id || objectId(), createdAt: new Date(), updatedAt: new Date() };
         this.items.set(item.id, stored);
         return copy(stored);
     }
@@ -225,10 +220,6 @@ export class AppsCollection {
         return copy(item);
     }
 
-    setting(id: string, settingId: string): ISetting | undefined {
-        return copy(this.items.get(id)?.settings?.[settingId]);
-    }
-
     storePackage(id: string, zip: Buffer): void {
         this.packages.set(id, Buffer.from(zip));
     }
@@ -248,7 +239,7 @@ export class AppsCollection {
 }
 
 /** Server settings (`rocketchat_settings`) an app may read. */
-export class ServerSettings {
+class ServerSettings {
     private readonly settings = new Map<string, ISetting>();
 
     constructor() {

@@ -125,7 +125,7 @@ function parseUser(raw: unknown, i: number): WorkspaceUser {
         raw.roles.forEach((role, j) => {
             if (typeof role !== 'string') throw new Error(`${at}.roles[${j}] must be a string, got ${describe(role)}`);
         });
-        user.roles = [...raw.roles];
+        user.roles = [...(raw.roles as string[])];
     }
     if (raw.utcOffset !== undefined && (typeof raw.utcOffset !== 'number' || !Number.isFinite(raw.utcOffset))) {
         throw new Error(`${at}.utcOffset must be a number, got ${describe(raw.utcOffset)}`);

@@ -7,7 +7,7 @@
  */
 import type { Workspace } from '../../host';
 import { smallWorkspace } from './fixtures';
-import { Client, eventually, useHost } from './support';
+import { eventually, useHost } from './support';
 
 function workspace(): Workspace {
     const ws = smallWorkspace();

@@ -9,7 +9,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- adm-zip is CommonJS; the packager compiles tests without esModuleInterop
 import AdmZip = require('adm-zip');
 
 import { startHost } from '../../host';
