@@ -234,7 +234,10 @@ async function main(): Promise<void> {
             if (!change.userId || !change.shows || change.untimable) return undefined;
             const waiting = new Set(host.instances.map((_, n) => n));
             while (Date.now() < deadline) {
-                for (const n of [...waiting]) if (change.shows(await rowOn(n, { _id: change.userId }))) waiting.delete(n);
+                for (const n of [...waiting]) {
+                    const row = await rowOn(n, { _id: change.userId }).catch(() => null);
+                    if (row !== null && change.shows(row)) waiting.delete(n);
+                }
                 if (!waiting.size) {
                     if (change.kind.startsWith('deactivate')) shownInactive.add(change.userId);
                     return Date.now() - sent;
@@ -248,12 +251,20 @@ async function main(): Promise<void> {
         log(`window with one change a second: ${WINDOW_S} s, then up to ${GRACE_S} s more to see them`);
         const windowStart = Date.now();
         const deadline = windowStart + (WINDOW_S + GRACE_S) * 1000;
+        const failures: string[] = [];
         const watches: Array<Promise<{ kind: Kind; ms?: number; shown: boolean; untimable: boolean }>> = [];
         for (let i = 0; Date.now() - windowStart < WINDOW_S * 1000; i++) {
             await sleep(Math.max(0, windowStart + i * 1000 - Date.now()));
             if (Date.now() - windowStart >= WINDOW_S * 1000) break;
             const sent = Date.now();
-            const change = await makeChange(i, i % INSTANCES);
+            let change: Change;
+            try {
+                change = await makeChange(i, i % INSTANCES);
+            } catch (e) {
+                failures.push(`change ${i}: ${(e as Error)?.message ?? e}`);
+                log(failures[failures.length - 1]);
+                continue;
+            }
             watches.push(
                 visibleEverywhere(change, sent, deadline).then((ms) => ({ kind: change.kind, ms, shown: !!change.shows, untimable: !!change.untimable })),
             );
@@ -287,6 +298,7 @@ async function main(): Promise<void> {
         const restart = { stopMs, fileBytes, readyMs: Date.now() - started, ...cost(host.stats()) };
 
         const results = {
+            failures,
             users: USERS,
             instances: INSTANCES,
             userReadUs: USER_READ_US,
@@ -331,6 +343,7 @@ async function main(): Promise<void> {
             `| restart: server user reads, getMembers calls | ${fmt(restart.userReads)}, ${fmt(restart.getMembers)} |`,
             `| restart: persistence read, written | ${mb(restart.persistenceReadBytes)}, ${mb(restart.persistenceWrittenBytes)} |`,
             '',
+            ...(failures.length ? ['', `${failures.length} changes failed:`, ...failures.map((f) => `- ${f}`)] : []),
             `Written to ${path.relative(process.cwd(), out)}.`,
         ];
         console.log(lines.join('\n'));
