@@ -147,14 +147,32 @@ async function main(): Promise<void> {
         // 3. One change a second.
         const pool = candidates(workspace);
         const next = prng(11);
-        const take = () => pool.splice(Math.floor(next() * pool.length), 1)[0];
+        // Shuffled once, then taken in turn (a user comes round again after the whole pool).
+        for (let i = pool.length - 1; i > 0; i--) {
+            const j = Math.floor(next() * (i + 1));
+            [pool[i], pool[j]] = [pool[j], pool[i]];
+        }
+        let cursor = 0;
+        const deactivated = new Set<string>();
+        const take = () => {
+            for (let tries = 0; tries < pool.length; tries++) {
+                const user = pool[cursor++ % pool.length];
+                if (!deactivated.has(user._id)) return user;
+            }
+            throw new Error('no active user left to change');
+        };
+        // Deactivations stay (a reactivation 3 s later would hide one that only a rebuild shows); reactivations are of users inactive from the start.
+        const inactive = workspace.users.filter((u) => u.active === false && u.type === 'user' && !u.federated);
+        const takeInactive = () => {
+            const user = inactive.shift();
+            if (!user) throw new Error('no inactive user left to reactivate');
+            return user._id;
+        };
         const teams = workspace.rooms.filter((room) => room.t === 'c' && room._id.startsWith('team-'));
         let created: string | undefined;
-        let deactivatedByUpdate: string | undefined;
-        let deactivatedByStatus: string | undefined;
         let joined: { room: string; user: string } | undefined;
         /** Users whose deactivation every instance has shown. */
-        const shownInactive = new Set<string>();
+        const shownInactive = new Set<string>(inactive.map((u) => u._id));
         const makeChange = async (i: number, via: number): Promise<Change> => {
             const kind = KINDS[i % KINDS.length];
             const ok = (answer: Answer) => {
@@ -188,35 +206,38 @@ async function main(): Promise<void> {
                     return { kind, userId: created, shows: (row) => row?.username === username };
                 }
                 case 'delete': {
-                    const userId = created ?? take()._id;
+                    const userId = created;
+                    if (!userId) throw new Error('no user created in this run left to delete');
                     created = undefined;
                     ok(await post(via, '/api/v1/users.delete', { userId }));
                     return { kind, userId, shows: (row) => row === undefined };
                 }
                 case 'deactivate (users.update)': {
-                    deactivatedByUpdate = take()._id;
-                    ok(await post(via, '/api/v1/users.update', { userId: deactivatedByUpdate, data: { active: false } }));
-                    return { kind, userId: deactivatedByUpdate, shows: (row) => row?.active === false };
+                    const userId = take()._id;
+                    deactivated.add(userId);
+                    ok(await post(via, '/api/v1/users.update', { userId, data: { active: false } }));
+                    return { kind, userId, shows: (row) => row?.active === false };
                 }
                 case 'reactivate (users.update)': {
-                    const userId = deactivatedByUpdate!;
+                    const userId = takeInactive();
                     ok(await post(via, '/api/v1/users.update', { userId, data: { active: true } }));
                     return { kind, userId, shows: (row) => row?.active === true, untimable: !shownInactive.has(userId) };
                 }
                 case 'deactivate (setActiveStatus)': {
-                    deactivatedByStatus = take()._id;
-                    ok(await post(via, '/api/v1/users.setActiveStatus', { userId: deactivatedByStatus, activeStatus: false }));
-                    return { kind, userId: deactivatedByStatus, shows: (row) => row?.active === false };
+                    const userId = take()._id;
+                    deactivated.add(userId);
+                    ok(await post(via, '/api/v1/users.setActiveStatus', { userId, activeStatus: false }));
+                    return { kind, userId, shows: (row) => row?.active === false };
                 }
                 case 'reactivate (setActiveStatus)': {
-                    const userId = deactivatedByStatus!;
+                    const userId = takeInactive();
                     ok(await post(via, '/api/v1/users.setActiveStatus', { userId, activeStatus: true }));
                     return { kind, userId, shows: (row) => row?.active === true, untimable: !shownInactive.has(userId) };
                 }
                 case 'room join': {
                     const room = teams[Math.floor(next() * teams.length)];
                     let user = take();
-                    while (room.members.includes(user._id)) user = take();
+                    for (let tries = 0; room.members.includes(user._id) && tries < 50; tries++) user = take();
                     ok(await post(via, '/api/v1/channels.invite', { roomId: room._id, userId: user._id }));
                     joined = { room: room._id, user: user._id };
                     return { kind };
