@@ -30,6 +30,8 @@ export interface KeeperOptions {
 export class DirectoryKeeper {
     /** The directory to answer from, once there is one. */
     current?: Directory;
+    /** When the current directory last changed (ms): installed, or a change applied to it. */
+    changedAt?: number;
     private readonly feed: ChangeFeed;
     /** Changes kept while a new directory is made, to replay on it. */
     private pending: Change[] = [];
@@ -104,6 +106,7 @@ export class DirectoryKeeper {
         this.pending.forEach((change) => applyChange(directory, change));
         this.pending = [];
         this.current = directory;
+        this.changedAt = this.options.now();
     }
 
     /** Drops the feed's minutes in [fromMinute, beforeMs); returns the last minute dropped. */
@@ -114,6 +117,7 @@ export class DirectoryKeeper {
     private apply(change: Change): void {
         if (this.current) {
             applyChange(this.current, change);
+            this.changedAt = this.options.now();
         }
         if (this.keepPending) {
             this.pending.push(change);
