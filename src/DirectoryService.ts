@@ -285,6 +285,7 @@ export class DirectoryService {
             this.startWork('build', async () => {
                 const pointer = await firstBuild(this.rebuildContext(), meta, (report) => (this.report = report));
                 if (pointer) this.snapshot = pointer;
+                this.meta = await readMeta(this.options.store);
             });
             return;
         }
