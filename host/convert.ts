@@ -20,7 +20,7 @@ function toDate(value: string | Date | undefined): Date | undefined {
 }
 
 /** Rocket.Chat's AppUsersConverter._convertUserTypeToEnum. */
-export function convertUserType(type: string | undefined): string {
+function convertUserType(type: string | undefined): string {
     switch (type) {
         case 'user':
             return 'user';
@@ -37,7 +37,7 @@ export function convertUserType(type: string | undefined): string {
 }
 
 /** Rocket.Chat's AppUsersConverter._convertStatusConnectionToEnum. */
-export function convertStatusConnection(status: string | undefined): string {
+function convertStatusConnection(status: string | undefined): string {
     switch (status) {
         case 'offline':
             return 'offline';
@@ -123,10 +123,10 @@ export function fromAppUser(user: Partial<IUser> & Record<string, unknown>): Par
         federated: user.isFederated,
         federation: user.federation,
         freeSwitchExtension: user.sipExtension,
-    }) as Partial<StoredUser>;
+    });
 }
 
-export function roomType(t: string): string {
+function roomType(t: string): string {
     return t; // 'c' | 'p' | 'd' | 'l' are the engine's RoomType values
 }
 
@@ -140,21 +140,32 @@ export function toAppRoom(room: WorkspaceRoom, creator: IUser | undefined): IRoo
         creator,
         userIds: room.t === 'd' ? [...room.members] : undefined,
         isDefault: room._id === 'GENERAL',
-        isReadOnly: false,
+        isReadOnly: room.ro === true,
         displaySystemMessages: true,
         messageCount: 0,
+        createdAt: toDate(room.ts),
+        updatedAt: toDate(room._updatedAt),
+        lastModifiedAt: toDate(room.lm),
     } as unknown as IRoom;
 }
 
-/** Rocket.Chat's AppRoomsConverter.convertRoomRaw (used by getAllRooms). */
+/**
+ * Rocket.Chat's AppRoomsConverter.convertRoomRaw (used by getAllRooms): the
+ * document's fields renamed, `ro` as stored (`false` once cleared), dates
+ * (`ts`, `_updatedAt`, `lm`) as they are.
+ */
 export function toAppRoomRaw(room: WorkspaceRoom, creator: { _id: string; username?: string; name?: string } | undefined, usernames: () => string[]): IRoomRaw {
     const raw: Record<string, unknown> = {
         id: room._id,
         slugifiedName: room.name,
         type: roomType(room.t),
         isDefault: room._id === 'GENERAL' ? true : undefined,
+        isReadOnly: room.ro,
         displaySystemMessages: true,
         messageCount: 0,
+        createdAt: toDate(room.ts),
+        updatedAt: toDate(room._updatedAt),
+        lastModifiedAt: toDate(room.lm),
     };
     if (creator) raw.creator = creator;
     if (room.t === 'd') {
@@ -166,7 +177,8 @@ export function toAppRoomRaw(room: WorkspaceRoom, creator: { _id: string; userna
 
 /** The user document as Rocket.Chat's REST API returns it (no secrets). */
 export function publicUser(user: StoredUser): Record<string, unknown> {
-    const { authToken, ...rest } = user;
+    const { authToken, personalAccessTokens, ...rest } = user;
     void authToken;
-    return JSON.parse(JSON.stringify(rest));
+    void personalAccessTokens;
+    return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
 }

@@ -7,19 +7,15 @@
  * with `instanceof`). Definitions (enums, contexts) are the same in both.
  */
 import type { ChildProcess, SpawnOptions } from 'child_process';
+// The module object itself: its spawn is swapped while the engine starts Deno.
+import childProcess = require('child_process');
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 
- 
-const { fixup, defaultDenoDir, findAppsEngineDir, ENGINE_PACKAGES } = require('./runtime/fixup.js') as {
-    fixup(options?: { engine?: string; projectRoot?: string; denoDir?: string; quiet?: boolean }): { denoDir: string };
-    defaultDenoDir(projectRoot?: string): string;
-    findAppsEngineDir(projectRoot: string, engine: string): string;
-    ENGINE_PACKAGES: Record<string, string>;
-};
+import { defaultDenoDir, ENGINE_PACKAGES, findAppsEngineDir, fixup } from './runtime/fixup';
 
 export type EngineVersion = '1.62.0' | '1.59.0';
 
@@ -49,10 +45,10 @@ export function isEngineVersion(value: unknown): value is EngineVersion {
 }
 
 /** The engine's runtime, ready to start apps: PATH has `deno`, DENO_DIR is set, the offline fix-ups are applied. */
-export function loadEngine(version: EngineVersion = DEFAULT_ENGINE): Engine {
+export function loadEngine(version: string = DEFAULT_ENGINE): Engine {
+    if (!isEngineVersion(version)) throw new Error(`Unknown engine "${version}": the host runs ${ENGINE_VERSIONS.join(' and ')}`);
     const known = loaded.get(version);
     if (known) return known;
-    if (!isEngineVersion(version)) throw new Error(`Unknown engine "${version}": the host runs ${ENGINE_VERSIONS.join(' and ')}`);
     const pkg = ENGINE_PACKAGES[version];
     ensureRuntimeEnvironment(pkg);
     const dir = findAppsEngineDir(PROJECT_ROOT, pkg);
@@ -66,6 +62,7 @@ export function loadEngine(version: EngineVersion = DEFAULT_ENGINE): Engine {
         load,
     };
     patchRuntime(engine);
+    enforcePermissions(engine);
     loaded.set(version, engine);
     return engine;
 }
@@ -79,8 +76,22 @@ function ensureRuntimeEnvironment(pkg: string): void {
     try {
         fixup({ engine: pkg, projectRoot: PROJECT_ROOT, denoDir: process.env.DENO_DIR, quiet: true });
     } catch (e) {
-        throw new Error(`The ${pkg} Deno runtime is not usable (node host/runtime/fixup.js): ${(e as Error).message}`);
+        throw new Error(`The ${pkg} Deno runtime is not usable (node host/runtime/fixup.js): ${(e as Error).message}`, { cause: e });
     }
+}
+
+/**
+ * The engine grants every permission when NODE_ENV is `test` (jest sets it):
+ * the host checks the app's granted permissions whatever NODE_ENV says, as a
+ * production server does, so a missing permission shows in the tests.
+ */
+function enforcePermissions(engine: Engine): void {
+    type Permission = { name: string };
+    const { AppPermissionManager } = engine.load<{ AppPermissionManager: { hasPermission: (appId: string, permission: Permission) => unknown } }>(
+        'server/managers/AppPermissionManager',
+    );
+    const { getPermissionsByAppId } = engine.load<{ getPermissionsByAppId: (appId: string) => Permission[] }>('server/AppManager');
+    AppPermissionManager.hasPermission = (appId: string, permission: Permission) => getPermissionsByAppId(appId).find(({ name }) => name === permission.name);
 }
 
 /**
@@ -95,12 +106,10 @@ function ensureRuntimeEnvironment(pkg: string): void {
  *   1.59's through a link of its own (with its config named explicitly).
  */
 function patchRuntime(engine: Engine): void {
-     
-    const childProcess = require('child_process') as typeof import('child_process');
     const { DenoRuntimeSubprocessController } = engine.load<{ DenoRuntimeSubprocessController: { prototype: unknown } }>(
         'server/runtime/deno/AppsEngineDenoRuntime',
     );
-    const proto = DenoRuntimeSubprocessController.prototype as { spawnProcess(this: { deno?: ChildProcess }): void };
+    const proto = DenoRuntimeSubprocessController.prototype as { spawnProcess: (this: { deno?: ChildProcess }) => void };
     const original = proto.spawnProcess;
     const runtimeDir = path.join(engine.dir, 'deno-runtime');
     let linkedRuntime: string | undefined;

@@ -16,9 +16,12 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import { adminActions } from './admin';
 import type { StoredUser } from './convert';
-import { failure, HttpError, parseBody, parseQuery, readBody, requireObject, safeDecode, sendAppResponse, sendJson, sendText } from './http';
+import { AppResponse, failure, HttpError, parseBody, parseQuery, readBody, requireObject, safeDecode, sendAppResponse, sendJson, sendText } from './http';
 import type { Instance, InstanceStats } from './instance';
-import { randomId, WorkspaceState } from './state';
+import { randomId } from './documents';
+import { membershipRoutes } from './membership';
+import { findRoom, RoomRoute, restRoom, roomMessages } from './rooms';
+import type { WorkspaceState } from './state';
 
 const UNAUTHORIZED_V1 = { success: false, status: 'error', message: 'You must be logged in to do this.', error: 'You must be logged in to do this.' };
 const NOT_ADMIN = { success: false, error: 'User does not have the permissions required for this action [error-unauthorized]' };
@@ -84,6 +87,8 @@ export class Front {
 
     private readonly admin: ReturnType<typeof adminActions>;
 
+    private readonly membership: ReturnType<typeof membershipRoutes>;
+
     constructor(
         private readonly instance: Instance,
         private readonly cluster: ClusterView,
@@ -92,6 +97,7 @@ export class Front {
     ) {
         this.state = state;
         this.admin = adminActions(instance, state);
+        this.membership = membershipRoutes(instance, state);
         this.server = http.createServer((req, res) => {
             this.handle(req, res).catch((e) => {
                 if (e instanceof HttpError) {
@@ -171,16 +177,38 @@ export class Front {
         if (settings && settings[1] !== 'ui.interaction') return reply(await this.appSettings(req, method, safeDecode(settings[1])));
         if (pathname === '/host/stats' || pathname === '/host/stats/reset') return reply(await this.hostStats(req, method, pathname));
 
+        const roomRoute = pathname.match(/^\/api\/v1\/(channels\.messages|groups\.messages|im\.messages|rooms\.info)$/);
+        if (roomRoute) return reply(this.roomRead(req, method, roomRoute[1] as RoomRoute, search));
+
         const ui = pathname.match(/^\/api\/apps\/ui\.interaction\/([^/]+)\/?$/);
         const action = Object.prototype.hasOwnProperty.call(this.admin, pathname) ? this.admin[pathname] : undefined;
         const command = pathname === '/api/v1/commands.run';
-        if (!action && !command && !ui) throw new HttpError(404, { success: false, error: `Not found: ${method} ${pathname}` });
+        const membership = Object.prototype.hasOwnProperty.call(this.membership, pathname) ? this.membership[pathname] : undefined;
+        if (!action && !command && !ui && !membership) throw new HttpError(404, { success: false, error: `Not found: ${method} ${pathname}` });
         if (method !== 'POST') throw new HttpError(405, { success: false, error: `Method ${method} not allowed on ${pathname}, use POST` });
         this.requireReady();
         if (command) return reply(await this.commandsRun(req));
         if (ui) return reply(await this.uiInteraction(req, safeDecode(ui[1])));
+        if (membership) return reply(await membership(this.requireUser(req), await this.body(req)));
         const admin = this.requireAdmin(req);
         return reply(await action!(admin, await this.body(req)));
+    }
+
+    // ---- what clients read of rooms (see rooms.ts) -------------------------
+
+    private roomRead(req: http.IncomingMessage, method: string, route: RoomRoute, search: string): unknown {
+        if (method !== 'GET') throw new HttpError(405, { success: false, error: `Method ${method} not allowed on /api/v1/${route}, use GET` });
+        this.requireReady();
+        const user = this.requireUser(req);
+        const query = parseQuery(search);
+        const room = findRoom(route, query, user, this.state);
+        if (route === 'rooms.info') return { room: restRoom(room, this.state), success: true };
+        const settings = {
+            defaultCount: Number(this.instance.serverSetting('API_Default_Count') ?? 50),
+            upperLimit: Number(this.instance.serverSetting('API_Upper_Count_Limit') ?? 100),
+            allowInfinite: this.instance.serverSetting('API_Allow_Infinite_Count') !== false,
+        };
+        return { ...roomMessages(room, query, this.state, settings), success: true };
     }
 
     // ---- app endpoints ---------------------------------------------------
@@ -212,9 +240,9 @@ export class Front {
             privateHash: hash,
             user: user ? this.state.appUser(user._id) : undefined,
         };
-        let result: { status?: number; headers?: Record<string, unknown>; content?: unknown };
+        let result: AppResponse;
         try {
-            result = (await this.instance.executeApi(found.endpoint.path, request)) as typeof result;
+            result = (await this.instance.executeApi(found.endpoint.path, request)) as AppResponse;
         } catch (e) {
             // Rocket.Chat: res.status(500).send(reason.message), e.g. "users.list's post not exists" for a method the endpoint lacks.
             return sendAppResponse(req, res, { status: 500, content: String((e as Error)?.message ?? e) });

@@ -4,8 +4,8 @@
  * the real Apps-Engine (its own AppManager and Deno subprocess) and its own
  * HTTP front on Rocket.Chat's URL layout. See host/README.md.
  *
- *   store.ts     the shared store ("the database")
- *   instance.ts  an instance: engine, bridges, listeners, stats
+ *   store.ts     the shared store ("the database"): ClusterStore
+ *   instance.ts  an instance: engine, bridges (bridges/), stats
  *   front.ts     the HTTP front of an instance (admin.ts: the admin actions)
  *   engine.ts    the engine runtimes (1.62.0, 1.59.0)
  */
@@ -15,8 +15,8 @@ import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 
 import { DEFAULT_ENGINE, EngineVersion, isEngineVersion, loadEngine, ENGINE_VERSIONS } from './engine';
 import { ClusterView, Front } from './front';
-import { Instance, InstanceStats } from './instance';
-import { SharedStore } from './store';
+import { AppAccessors, Instance, InstanceStats } from './instance';
+import { ClusterStore } from './store';
 import type { Workspace } from './workspace';
 
 export interface StartHostOptions {
@@ -52,6 +52,14 @@ export interface HostInstance {
     /** stop() then start(). */
     restart(): Promise<void>;
     denoPid(): number | undefined;
+    /**
+     * The engine's server-side accessors of the app on this instance (`modify`,
+     * `read`, `http`): what the app's own calls reach from its Deno process,
+     * with the engine's permission checks, e.g.
+     * `modify.getUpdater().getUserUpdater().deactivate(id, false)`. For tests
+     * of the host's bridges.
+     */
+    appAccessors(): AppAccessors;
     stats(): InstanceStats;
     resetStats(): void;
 }
@@ -103,10 +111,10 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
             ).AppPackageParser)().unpackageApp(zip)
         ).info;
     } catch (e) {
-        throw new Error(`${opts.zipPath} is not an installable app package: ${(e as Error)?.message ?? e}`);
+        throw new Error(`${opts.zipPath} is not an installable app package: ${(e as Error)?.message ?? e}`, { cause: e });
     }
 
-    const store = new SharedStore(opts.workspace, log);
+    const store = new ClusterStore(opts.workspace, log);
     const instances: Instance[] = [];
     const fronts: Front[] = [];
     const cluster: ClusterView = {
@@ -115,7 +123,7 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         stats: () => instances.map((i) => i.stats()),
         resetStats: () => instances.forEach((i) => i.resetStats()),
     };
-    const context = { engine, store, zip, app, siteUrl: () => instances[0]?.url ?? '', log, userReadUs };
+    const context = { engine, store, zip, app, log, userReadUs };
     for (let n = 1; n <= count; n++) {
         const instance = new Instance(n, context);
         instances.push(instance);
@@ -158,25 +166,23 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
             return handle;
         },
         ready: Promise.all(handles.map((h) => h.ready)).then(() => undefined),
-        stats: cluster.stats,
-        resetStats: cluster.resetStats,
+        stats: () => cluster.stats(),
+        resetStats: () => cluster.resetStats(),
         bridgeCalls: () => {
             const sum: Record<string, number> = {};
             for (const s of cluster.stats()) for (const [key, n] of Object.entries(s.calls)) sum[key] = (sum[key] ?? 0) + n;
             return Object.fromEntries(Object.entries(sum).sort(([a], [b]) => (a < b ? -1 : 1)));
         },
-        resetBridgeCalls: cluster.resetStats,
+        resetBridgeCalls: () => cluster.resetStats(),
         denoPid: () => first.denoPid(),
         endpoints: () =>
-            instances[0]
-                .endpoints()
-                .map((e) => ({
-                    path: e.path,
-                    url: `${instances[0].url}${e.computedPath}`,
-                    visibility: e.visibility,
-                    authRequired: e.authRequired,
-                    methods: e.methods,
-                })),
+            instances[0].endpoints().map((e) => ({
+                path: e.path,
+                url: `${instances[0].url}${e.computedPath}`,
+                visibility: e.visibility,
+                authRequired: e.authRequired,
+                methods: e.methods,
+            })),
         commands: () => instances[0].commands(),
         stop,
     };
@@ -258,6 +264,7 @@ function instanceHandle(
             await start();
         },
         denoPid: () => instance.denoPid(),
+        appAccessors: () => instance.appAccessors(),
         stats: () => instance.stats(),
         resetStats: () => instance.resetStats(),
     };

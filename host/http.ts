@@ -1,4 +1,4 @@
-/** Small HTTP helpers: body reading/parsing (as Express's parsers do), replies, and body checks. */
+/** Small HTTP helpers, as Express does them: body reading/parsing, replies, body checks, and the path matcher of app endpoints. */
 import * as crypto from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
 import * as qs from 'qs';
@@ -105,6 +105,13 @@ function isFresh(req: IncomingMessage, status: number, etag: string): boolean {
     return noneMatch.split(',').some((tag) => strip(tag) === strip(etag));
 }
 
+/** What an app endpoint answers (the engine's IApiResponse). */
+export interface AppResponse {
+    status?: number;
+    headers?: Record<string, string | number | null | undefined>;
+    content?: unknown;
+}
+
 /**
  * Writes an app endpoint's `{status, headers, content}` as Rocket.Chat's
  * AppApisBridge does with Express 4: `res.set(headers); res.status(status);
@@ -113,11 +120,7 @@ function isFresh(req: IncomingMessage, status: number, etag: string): boolean {
  * `application/octet-stream`; a text type gets `; charset=utf-8`; the body a
  * weak ETag, and a GET whose If-None-Match names it gets 304.
  */
-export function sendAppResponse(
-    req: IncomingMessage,
-    res: ServerResponse,
-    result: { status?: number; headers?: Record<string, unknown>; content?: unknown } | undefined,
-): void {
+export function sendAppResponse(req: IncomingMessage, res: ServerResponse, result: AppResponse | undefined): void {
     let status = Number(result?.status) || 200;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(result?.headers || {})) {
@@ -168,13 +171,29 @@ export function requireObject(body: unknown): Record<string, unknown> {
     return body as Record<string, unknown>;
 }
 
-/** An ajv-like check of a body's properties (required ones, types, no others), with Rocket.Chat's messages. */
-export function checkProps(
+type PropType = 'string' | 'boolean' | 'object' | 'array' | 'any';
+
+/** What a property checked as `T` holds. */
+type PropValue<T extends PropType> = T extends 'string'
+    ? string
+    : T extends 'boolean'
+      ? boolean
+      : T extends 'object'
+        ? Record<string, unknown>
+        : T extends 'array'
+          ? unknown[]
+          : unknown;
+
+/**
+ * An ajv-like check of a body's properties (required ones, types, no
+ * others), with Rocket.Chat's messages; answers the body typed as checked.
+ */
+export function checkProps<S extends Record<string, PropType>>(
     body: Record<string, unknown>,
-    spec: Record<string, 'string' | 'boolean' | 'object' | 'array' | 'any'>,
-    required: string[],
+    spec: S,
+    required: Array<keyof S & string>,
     where = '',
-): void {
+): { [K in keyof S]?: PropValue<S[K]> } {
     for (const key of required) {
         if (body[key] === undefined) throw invalidParams(`must have required property '${key}'`);
     }
@@ -190,6 +209,7 @@ export function checkProps(
                   : typeof value === type;
         if (!ok) throw invalidParams(`${where}${key} must be ${type}`);
     }
+    return body as { [K in keyof S]?: PropValue<S[K]> };
 }
 
 export function safeDecode(segment: string): string {
@@ -198,4 +218,41 @@ export function safeDecode(segment: string): string {
     } catch {
         throw new HttpError(400, { success: false, error: `Malformed URL segment "${segment}"` });
     }
+}
+
+/** Express 4 (path-to-regexp 0.1) compatible matcher for `a/:b/c` paths. */
+export function compilePath(pattern: string): (path: string) => Record<string, string> | undefined {
+    const keys: string[] = [];
+    let source = pattern.trim().replace(/^\/+/, '');
+    source = source
+        .split('/')
+        .map((segment) => {
+            const m = segment.match(/^:([A-Za-z0-9_]+)(\?)?$/);
+            if (m) {
+                keys.push(m[1]);
+                return m[2] ? '(?:([^/]+?))?' : '([^/]+?)';
+            }
+            if (segment === '*') {
+                keys.push(String(keys.length));
+                return '(.*)';
+            }
+            return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        })
+        .join('/');
+    const re = new RegExp(`^/?${source}/?$`, 'i');
+    return (path: string) => {
+        const m = re.exec(path);
+        if (!m) return undefined;
+        const params: Record<string, string> = {};
+        keys.forEach((key, i) => {
+            const value = m[i + 1];
+            if (value === undefined) return;
+            try {
+                params[key] = decodeURIComponent(value);
+            } catch {
+                params[key] = value;
+            }
+        });
+        return params;
+    };
 }

@@ -8,6 +8,6 @@ export { parseWorkspace, generateDemoWorkspace, prng } from './workspace';
 export type { Workspace, WorkspaceUser, WorkspaceRoom } from './workspace';
 export { startHost } from './host';
 export type { HostInstance, RunningHost, StartHostOptions } from './host';
-export type { InstanceStats } from './instance';
+export type { AppAccessors, InstanceStats } from './instance';
 export { DEFAULT_ENGINE, ENGINE_VERSIONS, isEngineVersion } from './engine';
 export type { EngineVersion } from './engine';

@@ -12,18 +12,21 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { AppStatus, AppStatusUtils } from '@rocket.chat/apps-engine/definition/AppStatus';
+import type { IHttp, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { LogMessageSeverity } from '@rocket.chat/apps-engine/definition/accessors/ILogEntry';
 import type { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
+import type { ILoggerStorageEntry } from '@rocket.chat/apps-engine/server/logging';
 import type { ProxiedApp } from '@rocket.chat/apps-engine/server/ProxiedApp';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 
 import { createBridges, InstanceBridges, InstanceContext, RegisteredEndpoint } from './bridges';
 import { toAppUser } from './convert';
 import { Engine, newAppManager, releaseAppManager } from './engine';
-import { ProducedLog } from './state';
-import type { SharedStore } from './store';
+import { ProducedLog } from './produced';
+import { ClusterStore, noTraffic, PersistenceTraffic } from './store';
 import { createStorages, InstanceStorages } from './storage';
 
 /** What an instance counts, since its start or the last reset. */
@@ -42,18 +45,37 @@ export interface InstanceStats {
     persistenceCalls: number;
     /** Bridge calls by method, `<Bridge>.<method>`. */
     calls: Record<string, number>;
+    /**
+     * App persistence: the records this instance's calls read, wrote and
+     * removed, with their JSON bytes (counters, like the above), and the
+     * records and bytes the app keeps in the shared store now (`records`,
+     * `bytes`: the same on every instance).
+     */
+    persistence: PersistenceTraffic & { records: number; bytes: number };
 }
 
-export interface ClusterContext {
+/** The engine's server-side accessors of the app (what the app's calls from its Deno process reach). */
+export interface AppAccessors {
+    modify: IModify;
+    read: IRead;
+    http: IHttp;
+}
+
+interface ClusterContext {
     engine: Engine;
-    store: SharedStore;
+    store: ClusterStore;
     zip: Buffer;
     app: IAppInfo;
-    /** The workspace's URL (Site_Url): the first instance's. */
-    siteUrl(): string;
     log(line: string): void;
     /** Simulated server time per user document read, in microseconds. */
     userReadUs: number;
+}
+
+/** The error entries of an app log entry, each as one line. */
+function errorLines(entry: ILoggerStorageEntry): string[] {
+    return (entry.entries || [])
+        .filter((e) => e.severity === LogMessageSeverity.ERROR)
+        .map((e) => e.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
 }
 
 const sorted = (map: Map<string, number>) => Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -72,6 +94,9 @@ export class Instance {
     private readonly events = new Map<string, number>();
 
     private userReads = 0;
+
+    /** What this instance's app persistence calls moved (its connection to the shared collection). */
+    private readonly traffic = noTraffic();
 
     /** Fractional milliseconds of simulated reading not slept yet. */
     private owedMs = 0;
@@ -102,20 +127,19 @@ export class Instance {
         const { engine, store } = this.cluster;
         const ctx: InstanceContext = {
             number: this.number,
-            store,
+            store: { ...store, persistence: store.persistence.metered(this.traffic) },
             state: store.workspace,
             produced: this.produced,
             manager: () => this.manager,
-            siteUrl: this.cluster.siteUrl,
+            // Each instance's Site_Url is its own address: the engine's HTTP accessor reaches a running front.
+            siteUrl: () => this.url,
             log: (line) => this.cluster.log(`[${this.number}] ${line}`),
             countCall: (key) => this.calls.set(key, (this.calls.get(key) ?? 0) + 1),
             readUsers: (count) => this.readUsers(count),
         };
         this.bridges = createBridges(engine, ctx);
         this.storages = createStorages(engine, store.apps, (entry) => {
-            for (const e of entry.entries || []) {
-                if (e.severity === 'error') ctx.log(`[app ${entry.method}] ${e.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`);
-            }
+            for (const line of errorLines(entry)) ctx.log(`[app ${entry.method}] ${line}`);
         });
         this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-apps-host-'));
         this.manager = newAppManager(engine, { ...this.storages, bridges: this.bridges.appBridges, tempFilePath: this.tempDir });
@@ -161,13 +185,7 @@ export class Instance {
         const status = app ? await app.getStatus() : undefined;
         if (app && status && AppStatusUtils.isEnabled(status)) return;
         const entries = (await this.storages?.logStorage.getEntriesFor(this.appId)) ?? [];
-        const errors = entries
-            .flatMap((entry) =>
-                (entry.entries || [])
-                    .filter((e) => e.severity === 'error')
-                    .map((e) => `${entry.method}: ${e.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`),
-            )
-            .slice(-10);
+        const errors = entries.flatMap((entry) => errorLines(entry).map((line) => `${entry.method}: ${line}`)).slice(-10);
         throw new Error(
             `The app ${this.cluster.app.name} ${this.cluster.app.version} did not end up enabled on instance ${this.number} (status: ${status ?? 'not installed'}).` +
                 (errors.length ? `\n  app log errors:\n    ${errors.join('\n    ')}` : ''),
@@ -272,10 +290,25 @@ export class Instance {
             .executeListener(event as never, payload as never);
     }
 
+    log(line: string): void {
+        this.cluster.log(`[${this.number}] ${line}`);
+    }
+
     /** Changes an app setting through this instance's engine (stores it, calls the app's onSettingUpdated). */
     async updateSetting(setting: ISetting): Promise<void> {
         this.countEvent('onSettingUpdated');
         await this.engineManager().getSettingsManager().updateAppSetting(this.appId, setting);
+    }
+
+    /** The engine's server-side accessors for the app: what the app's modify, read and http calls reach. */
+    appAccessors(): AppAccessors {
+        const accessors = this.engineManager().getAccessorManager();
+        return { modify: accessors.getModifier(this.appId), read: accessors.getReader(this.appId), http: accessors.getHttp(this.appId) };
+    }
+
+    /** A server setting's value (`API_Default_Count`, ...), from the shared store. */
+    serverSetting(id: string): unknown {
+        return this.cluster.store.serverSettings.get(id)?.value;
     }
 
     /** The app's settings as this instance holds them. */
@@ -313,6 +346,7 @@ export class Instance {
             userReads: this.userReads,
             persistenceCalls,
             calls: sorted(this.calls),
+            persistence: { ...this.traffic, ...this.cluster.store.persistence.held(this.appId) },
         };
     }
 
@@ -320,5 +354,6 @@ export class Instance {
         this.calls.clear();
         this.events.clear();
         this.userReads = 0;
+        Object.assign(this.traffic, noTraffic());
     }
 }

@@ -16,8 +16,7 @@
  *   going when the next is due delays it. A one-time job is removed once run.
  * - The processor gets the job's data without `appId`, plus `jobId`.
  */
-import * as crypto from 'crypto';
-
+import { copy, objectId } from './documents';
 import { Interval, nextRun } from './schedule';
 
 export type Processor = (context: Record<string, unknown>) => Promise<unknown>;
@@ -58,7 +57,7 @@ export class JobStore {
     /** The instance's app registered a processor (Agenda's `define` on that instance). */
     define(instance: number, name: string, processor: Processor): void {
         let byInstance = this.processors.get(name);
-        if (!byInstance) this.processors.set(name, (byInstance = new Map()));
+        if (!byInstance) this.processors.set(name, (byInstance = new Map<number, Processor>()));
         byInstance.set(instance, processor);
         for (const job of this.jobs.values()) if (job.name === name) this.dispatch(job);
     }
@@ -69,7 +68,7 @@ export class JobStore {
     }
 
     schedule(name: string, at: number, data: Record<string, unknown>): Job {
-        const job: Job = { id: newId(), name, type: 'normal', data: clone(data), nextRunAt: at };
+        const job: Job = { id: objectId(), name, type: 'normal', data: copy(data), nextRunAt: at };
         this.jobs.set(job.id, job);
         this.arm(job);
         return job;
@@ -81,13 +80,13 @@ export class JobStore {
         const existing = [...this.jobs.values()].find((j) => j.type === 'single' && j.name === name);
         if (existing) {
             existing.interval = interval;
-            existing.data = clone(data);
+            existing.data = copy(data);
             // Agenda sets a due nextRunAt only on insert: the existing schedule stays.
             if (nextRunAt > now) existing.nextRunAt = nextRunAt;
             this.arm(existing);
             return existing;
         }
-        const job: Job = { id: newId(), name, type: 'single', data: clone(data), nextRunAt, interval };
+        const job: Job = { id: objectId(), name, type: 'single', data: copy(data), nextRunAt, interval };
         this.jobs.set(job.id, job);
         this.arm(job);
         return job;
@@ -155,7 +154,7 @@ export class JobStore {
         job.runningOn = instance;
         job.lastRunAt = Date.now();
         job.nextRunAt = job.type === 'single' && job.interval ? nextRun(job.interval, job.lastRunAt) : undefined;
-        const { appId: _appId, ...data } = clone(job.data);
+        const { appId: _appId, ...data } = copy(job.data);
         processor({ ...data, jobId: job.id })
             .catch((e: Error) => this.log(`job ${job.name} failed on instance ${instance}: ${e?.message ?? e}`))
             .finally(() => {
@@ -167,12 +166,4 @@ export class JobStore {
                 for (const other of this.jobs.values()) if (other.name === job.name && other !== job) this.dispatch(other);
             });
     }
-}
-
-function newId(): string {
-    return crypto.randomBytes(12).toString('hex');
-}
-
-function clone<T>(value: T): T {
-    return value === undefined ? value : structuredClone(value);
 }

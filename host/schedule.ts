@@ -52,7 +52,7 @@ const WORDS: Record<string, number> = {
 };
 
 /** Milliseconds of a human interval such as "5 seconds" or "1 hour and 30 minutes"; undefined if it is not one. */
-export function humanInterval(text: string): number | undefined {
+function humanInterval(text: string): number | undefined {
     const cleaned = text
         .trim()
         .toLowerCase()

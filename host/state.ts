@@ -2,8 +2,7 @@
  * The in-memory workspace the bridges read and the admin routes change:
  * users (Rocket.Chat documents), rooms with members, messages, views and
  * uploads. Part of the shared store: every instance of a cluster sees the
- * same. What one request made the app produce is collected per instance
- * (ProducedLog).
+ * same.
  */
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
@@ -11,73 +10,6 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import { StoredUser, toAppRoom, toAppUser } from './convert';
 import type { Workspace, WorkspaceRoom } from './workspace';
-
-export interface ProducedMessage {
-    id: string;
-    /** room id */
-    room?: string;
-    text?: string;
-    blocks?: unknown[];
-    attachments?: unknown[];
-    sender?: string;
-    threadId?: string;
-    createdAt: string;
-}
-
-export interface ProducedNotification {
-    kind: 'user' | 'room';
-    /** username (kind user) or room id (kind room) */
-    to?: string;
-    /** room id of the notification's message */
-    room?: string;
-    text?: string;
-    blocks?: unknown[];
-    sender?: string;
-    createdAt: string;
-}
-
-export interface ProducedUiInteraction {
-    type: string;
-    user?: string;
-    triggerId?: string;
-    appId?: string;
-    viewId?: string;
-    view?: unknown;
-    createdAt: string;
-    [key: string]: unknown;
-}
-
-export interface ProducedUpload {
-    id: string;
-    name: string;
-    /** room id */
-    room?: string;
-    /** uploader's user id */
-    userId?: string;
-    type?: string;
-    size: number;
-    /** the file content decoded as UTF-8 */
-    content: string;
-    createdAt: string;
-}
-
-export interface Produced {
-    messages: ProducedMessage[];
-    notifications: ProducedNotification[];
-    uiInteractions: ProducedUiInteraction[];
-    uploads: ProducedUpload[];
-}
-
-export function emptyProduced(): Produced {
-    return { messages: [], notifications: [], uiInteractions: [], uploads: [] };
-}
-
-export function randomId(length = 17): string {
-    const chars = '23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz';
-    let out = '';
-    for (let i = 0; i < length; i++) out += chars[Math.floor(Math.random() * chars.length)];
-    return out;
-}
 
 export class WorkspaceState {
     readonly users = new Map<string, StoredUser>();
@@ -100,14 +32,14 @@ export class WorkspaceState {
     /** Uploaded file buffers, by upload id. */
     readonly uploadBuffers = new Map<string, { details: Record<string, unknown>; buffer: Buffer }>();
 
-    constructor(workspace: Workspace) {
+    constructor(workspace: Workspace, loadedAt = new Date().toISOString()) {
         for (const u of workspace.users) {
             const copy = JSON.parse(JSON.stringify(u)) as StoredUser;
             this.users.set(copy._id, copy);
             this.byUsername.set(copy.username.toLowerCase(), copy._id);
         }
         for (const r of workspace.rooms) {
-            const room: WorkspaceRoom = { ...r, members: [...r.members] };
+            const room: WorkspaceRoom = { ...r, members: [...r.members], ts: r.ts ?? loadedAt, _updatedAt: r._updatedAt ?? loadedAt };
             this.rooms.set(room._id, room);
             for (const m of room.members) this.membershipsOf(m).add(room._id);
         }
@@ -175,32 +107,37 @@ export class WorkspaceState {
         }
         this.users.set(user._id, user);
         this.appUserCache.delete(user._id);
+        // Rocket.Chat renames the user in the `usernames` of their direct rooms.
+        if (previous.username !== user.username) for (const room of this.directRoomsOf(user._id)) this.touchRoom(room);
     }
 
+    /**
+     * As Rocket.Chat's deleteUser: the user's direct rooms with one other
+     * member are removed, the user leaves every other room (no leave event).
+     */
     deleteUser(id: string): StoredUser | undefined {
         const user = this.users.get(id);
         if (!user) return undefined;
         this.users.delete(id);
         this.byUsername.delete(user.username.toLowerCase());
         this.appUserCache.delete(id);
-        const rooms = this.memberships.get(id);
-        if (rooms) {
-            for (const rid of rooms) {
-                const room = this.rooms.get(rid);
-                if (room) room.members = room.members.filter((m) => m !== id);
-            }
-            this.memberships.delete(id);
-        }
+        for (const room of this.directRoomsOf(id)) if (room.members.length <= 2) this.deleteRoom(room._id);
+        for (const rid of this.roomIdsOf(id)) this.removeMember(rid, id);
+        this.memberships.delete(id);
         return user;
     }
 
-    /** The user whose X-User-Id / X-Auth-Token pair matches; deactivated users cannot log in. */
+    /**
+     * The user whose X-User-Id / X-Auth-Token pair matches (the user's
+     * `authToken` or one of its personal access tokens); deactivated users
+     * cannot log in.
+     */
     authenticate(userId: unknown, token: unknown): StoredUser | undefined {
         if (typeof userId !== 'string' || typeof token !== 'string' || !userId || !token) return undefined;
         const user = this.users.get(userId);
-        if (!user || !user.authToken || user.authToken !== token) return undefined;
-        if (user.active === false) return undefined;
-        return user;
+        if (!user || user.active === false) return undefined;
+        const matches = user.authToken === token || !!user.personalAccessTokens?.some((t) => t.token === token);
+        return matches ? user : undefined;
     }
 
     // ---- rooms -----------------------------------------------------------
@@ -209,18 +146,45 @@ export class WorkspaceState {
         return [...(this.memberships.get(userId) ?? [])];
     }
 
-    addMember(roomId: string, userId: string): void {
-        const room = this.rooms.get(roomId);
-        if (!room || room.members.includes(userId)) return;
-        room.members.push(userId);
-        this.membershipsOf(userId).add(roomId);
+    /** The user's direct rooms. */
+    directRoomsOf(userId: string): WorkspaceRoom[] {
+        return this.roomIdsOf(userId)
+            .map((rid) => this.rooms.get(rid))
+            .filter((room): room is WorkspaceRoom => room?.t === 'd');
     }
 
-    removeMember(roomId: string, userId: string): void {
+    /** Rocket.Chat's models set `_updatedAt` on every update of a room document. */
+    touchRoom(room: WorkspaceRoom, at = new Date().toISOString()): void {
+        room._updatedAt = at;
+    }
+
+    /** Adds a member (the room's member count and system message change it: updatedAt); false if the user already is one. */
+    addMember(roomId: string, userId: string): boolean {
         const room = this.rooms.get(roomId);
-        if (!room) return;
+        if (!room || room.members.includes(userId)) return false;
+        room.members.push(userId);
+        this.membershipsOf(userId).add(roomId);
+        this.touchRoom(room);
+        return true;
+    }
+
+    /** Removes a member (updatedAt as for a join); false if the user was none. */
+    removeMember(roomId: string, userId: string): boolean {
+        const room = this.rooms.get(roomId);
+        if (!room || !room.members.includes(userId)) return false;
         room.members = room.members.filter((m) => m !== userId);
         this.memberships.get(userId)?.delete(roomId);
+        this.touchRoom(room);
+        return true;
+    }
+
+    /** Removes a room with its memberships (and the messages sent there). */
+    deleteRoom(roomId: string): void {
+        const room = this.rooms.get(roomId);
+        if (!room) return;
+        for (const m of room.members) this.memberships.get(m)?.delete(roomId);
+        this.rooms.delete(roomId);
+        for (const [id, message] of this.messages) if (message.room?.id === roomId) this.messages.delete(id);
     }
 
     roomCreatorId(room: WorkspaceRoom): string | undefined {
@@ -238,27 +202,15 @@ export class WorkspaceState {
         return toAppRoom(room, creatorId ? this.appUser(creatorId) : undefined);
     }
 
+    /** Keeps a message the app sent; its room's last message time (`lm`) and updatedAt move. */
     saveMessage(message: IMessage): void {
+        const room = message.room?.id ? this.rooms.get(message.room.id) : undefined;
+        if (room) {
+            const at = new Date().toISOString();
+            room.lm = at;
+            this.touchRoom(room, at);
+        }
         this.messages.set(message.id as string, message);
         if (this.messages.size > 10000) this.messages.delete(this.messages.keys().next().value as string);
-    }
-}
-
-/** What the app produced on one instance, collected for the requests running there. */
-export class ProducedLog {
-    private readonly collectors = new Set<Produced>();
-
-    /** Starts collecting everything the app produces until the returned function is called. */
-    collect(): () => Produced {
-        const bucket = emptyProduced();
-        this.collectors.add(bucket);
-        return () => {
-            this.collectors.delete(bucket);
-            return bucket;
-        };
-    }
-
-    record<K extends keyof Produced>(kind: K, item: Produced[K][number]): void {
-        for (const bucket of this.collectors) (bucket[kind] as Array<Produced[K][number]>).push(item);
     }
 }

@@ -42,7 +42,7 @@ export function createStorages(engine: Engine, apps: AppsCollection, onLogEntry:
             return new Map(
                 apps
                     .all()
-                    .filter((item) => item.installationSource === 'private')
+                    .filter((item) => item.installationSource === engine.storage.AppInstallationSource.PRIVATE)
                     .map((item) => [item.id, item]),
             );
         }

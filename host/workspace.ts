@@ -24,6 +24,8 @@ export interface WorkspaceUser {
     freeSwitchExtension?: string;
     /** Token that `X-Auth-Token` must carry (with `X-User-Id: <_id>`); without one the user cannot log in. */
     authToken?: string;
+    /** Personal access tokens: each `token` works as `X-Auth-Token` too (Rocket.Chat keeps them hashed among the login tokens). */
+    personalAccessTokens?: { name: string; token: string; createdAt?: string }[];
 }
 
 export interface WorkspaceRoom {
@@ -31,6 +33,14 @@ export interface WorkspaceRoom {
     name?: string;
     t: 'c' | 'p' | 'd';
     members: string[];
+    /** Members holding the room's `owner` role (Rocket.Chat keeps it on their subscriptions); none when missing. */
+    owners?: string[];
+    /** Read-only (`ro`): Rocket.Chat sets it on a deactivated user's direct rooms. */
+    ro?: boolean;
+    /** Created (`ts`), last changed (`_updatedAt`: any change of the room document) and last message (`lm`), ISO dates; set at load when missing. */
+    ts?: string;
+    _updatedAt?: string;
+    lm?: string;
 }
 
 export interface Workspace {
@@ -115,7 +125,7 @@ function parseUser(raw: unknown, i: number): WorkspaceUser {
         raw.roles.forEach((role, j) => {
             if (typeof role !== 'string') throw new Error(`${at}.roles[${j}] must be a string, got ${describe(role)}`);
         });
-        user.roles = [...raw.roles];
+        user.roles = [...(raw.roles as string[])];
     }
     if (raw.utcOffset !== undefined && (typeof raw.utcOffset !== 'number' || !Number.isFinite(raw.utcOffset))) {
         throw new Error(`${at}.utcOffset must be a number, got ${describe(raw.utcOffset)}`);
@@ -128,6 +138,15 @@ function parseUser(raw: unknown, i: number): WorkspaceUser {
     }
     if (raw.authToken !== undefined && (typeof raw.authToken !== 'string' || raw.authToken.length === 0)) {
         throw new Error(`${at}.authToken must be a non-empty string, got ${describe(raw.authToken)}`);
+    }
+    if (raw.personalAccessTokens !== undefined) {
+        if (!Array.isArray(raw.personalAccessTokens)) throw new Error(`${at}.personalAccessTokens must be an array, got ${describe(raw.personalAccessTokens)}`);
+        raw.personalAccessTokens.forEach((pat, j) => {
+            if (!isPlainObject(pat) || typeof pat.name !== 'string' || typeof pat.token !== 'string' || !pat.token) {
+                throw new Error(`${at}.personalAccessTokens[${j}] must be {"name": string, "token": non-empty string}, got ${describe(pat)}`);
+            }
+        });
+        user.personalAccessTokens = raw.personalAccessTokens.map((pat) => ({ ...(pat as object) }));
     }
     return user as unknown as WorkspaceUser;
 }
@@ -152,7 +171,27 @@ function parseRoom(raw: unknown, i: number, userIds: Set<string>): WorkspaceRoom
         if (seen.has(member)) throw new Error(`${at}.members[${j}] "${member}" is listed twice`);
         seen.add(member);
     });
-    return { ...(raw as object), _id: raw._id, t: raw.t, members: [...(raw.members as string[])] };
+    if (raw.owners !== undefined) {
+        if (!Array.isArray(raw.owners)) throw new Error(`${at}.owners must be an array of member ids, got ${describe(raw.owners)}`);
+        const owners = new Set<string>();
+        raw.owners.forEach((owner, j) => {
+            if (typeof owner !== 'string' || !seen.has(owner))
+                throw new Error(`${at}.owners[${j}] must be the id of a member of the room, got ${describe(owner)}`);
+            if (owners.has(owner)) throw new Error(`${at}.owners[${j}] "${owner}" is listed twice`);
+            owners.add(owner);
+        });
+    }
+    if (raw.ro !== undefined && typeof raw.ro !== 'boolean') throw new Error(`${at}.ro must be a boolean, got ${describe(raw.ro)}`);
+    const dates: Record<string, string> = {};
+    for (const field of ['ts', '_updatedAt', 'lm'] as const) if (raw[field] !== undefined) dates[field] = parseDate(raw[field], `${at}.${field}`);
+    return {
+        ...(raw as object),
+        ...dates,
+        _id: raw._id,
+        t: raw.t,
+        members: [...(raw.members as string[])],
+        ...(raw.owners !== undefined && { owners: [...(raw.owners as string[])] }),
+    };
 }
 
 /**
@@ -534,7 +573,7 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
     // Rooms.
     const outside = new Set(outsiders);
     const inRooms = users.filter((u) => !outside.has(u._id)).map((u) => u._id);
-    const rooms: WorkspaceRoom[] = [{ _id: 'GENERAL', name: 'general', t: 'c', members: [...inRooms] }];
+    const rooms: WorkspaceRoom[] = [{ _id: 'GENERAL', name: 'general', t: 'c', members: [...inRooms], owners: ['admin'] }];
     const sample = (size: number): string[] => {
         const chosen = new Set<string>();
         const want = Math.min(size, inRooms.length);
@@ -548,14 +587,22 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
         const team = TEAMS[t % TEAMS.length];
         const name = t < TEAMS.length ? slug(team) : `${slug(team)}-${Math.floor(t / TEAMS.length) + 1}`;
         const size = 20 + Math.floor(rand() ** 2 * 480);
-        rooms.push({ _id: `team-${name}`, name, t: 'c', members: withFixed(sample(size), t === 0 ? ['alice', 'admin'] : ['admin']) });
+        rooms.push({ _id: `team-${name}`, name, t: 'c', members: withFixed(sample(size), t === 0 ? ['alice', 'admin'] : ['admin']), owners: ['admin'] });
     }
     const groupCount = Math.max(3, Math.round(total / 500));
+    // A private group's only owner: its first ordinary member (not a fixed account), so some users are the last owner of a room.
+    const byId = new Map(users.map((u) => [u._id, u]));
+    const fixed = new Set(['admin', 'alice', 'manager', 'agent', 'rocket.cat']);
+    const groupOwner = (members: string[]): string[] => {
+        const owner = members.find((id) => !fixed.has(id) && byId.get(id)?.type === 'user' && !byId.get(id)?.federated);
+        return owner ? [owner] : [];
+    };
     for (let g = 0; g < groupCount; g++) {
         const name = `private-${slug(pick(TEAMS))}-${g + 1}`;
-        rooms.push({ _id: `group-${g + 1}`, name, t: 'p', members: withFixed(sample(5 + Math.floor(rand() * 45)), g === 0 ? ['manager', 'agent'] : []) });
+        const members = withFixed(sample(5 + Math.floor(rand() * 45)), g === 0 ? ['manager', 'agent'] : []);
+        rooms.push({ _id: `group-${g + 1}`, name, t: 'p', members, owners: groupOwner(members) });
     }
-    rooms.push({ _id: 'omnichannel', name: 'omnichannel', t: 'p', members: withFixed([], ['admin', 'manager', 'agent']) });
+    rooms.push({ _id: 'omnichannel', name: 'omnichannel', t: 'p', members: withFixed([], ['admin', 'manager', 'agent']), owners: ['admin', 'manager'] });
 
     const dmCount = Math.max(10, Math.round(total / 2));
     const dmSeen = new Set<string>();

@@ -37,6 +37,7 @@ import { ListContext, prepareValidators } from './core/handlers';
 import { PersistenceStore } from './cluster/store';
 import { DirectoryService } from './DirectoryService';
 import { createEndpoints } from './endpoints';
+import { reactivateCommand, reactivationConfigFromValues } from './seats/reactivate';
 import { configFromValues, provideSettings, readSettingValues, SettingId } from './settings';
 
 /** The periodic upkeep (the cheap pass, or the safety net when due): a scheduler job, so that it runs on one instance of a cluster. */
@@ -87,7 +88,23 @@ export default class UserDirectoryApp
                 logger: () => this.getLogger(),
             }),
         });
-        await configuration.slashCommands.provideSlashCommand(this.chat.slashCommand());
+        const users = this.chat.slashCommand();
+        await configuration.slashCommands.provideSlashCommand({
+            ...users,
+            // `/users reactivate <id>...` brings users back from the undo list; anything else is the directory's.
+            executor: async (context, read, modify, http, persis) => {
+                const [first, ...rest] = context.getArguments();
+                if (first?.toLowerCase() !== 'reactivate') {
+                    return users.executor(context, read, modify, http, persis);
+                }
+                this.store.attach(persis);
+                const request = { caller: context.getSender(), room: context.getRoom(), read, modify, http };
+                return reactivateCommand(rest, request, {
+                    config: () => reactivationConfigFromValues(this.settingValues),
+                    publish: (user) => this.directory.upsert(user),
+                });
+            },
+        });
         await configuration.scheduler.registerProcessors([
             {
                 id: REBUILD_JOB,

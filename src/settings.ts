@@ -2,6 +2,7 @@ import type { IConfigurationExtend, ISettingRead } from '@rocket.chat/apps-engin
 import { ISetting, SettingType } from '@rocket.chat/apps-engine/definition/settings';
 
 import { Config, defaultConfig, parseRoleList, Permission, PERMISSION_DEFAULTS, PERMISSIONS } from './core/config';
+import { DEACTIVATION_ENABLED_SETTING, REACTIVATION_SETTINGS } from './seats/reactivate';
 
 /** The app's settings: one per Rocket.Chat setting it mirrors, and one per permission. */
 export const SettingId = {
@@ -31,6 +32,8 @@ export const SETTINGS: ISetting[] = [
     setting(SettingId.directoryFullRereadHours, SettingType.NUMBER, 24, 'directory'),
     setting(SettingId.directoryMaxRoomMembers, SettingType.NUMBER, 10_000, 'directory'),
     ...PERMISSIONS.map((permission) => setting(permissionSettingId(permission), SettingType.STRING, PERMISSION_DEFAULTS[permission].join(', '), 'permissions')),
+    DEACTIVATION_ENABLED_SETTING,
+    ...REACTIVATION_SETTINGS,
 ];
 
 export async function provideSettings(configuration: IConfigurationExtend): Promise<void> {
