@@ -11,6 +11,7 @@ import type {
 } from '@rocket.chat/apps-engine/definition/accessors';
 import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/api';
 import { App } from '@rocket.chat/apps-engine/definition/App';
+import type { IAppInstallationContext, IAppUpdateContext } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import type { IPostRoomUserJoined, IPostRoomUserLeave, IRoomUserJoinedContext, IRoomUserLeaveContext } from '@rocket.chat/apps-engine/definition/rooms';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
@@ -122,6 +123,19 @@ export default class UserDirectoryApp
         await this.scheduleRebuilds(configurationModify);
         this.directory.start();
         return true;
+    }
+
+    /**
+     * Installing or updating hands the app a writer: with it the first build
+     * (or a load) can start at once, without waiting for the job's first run
+     * or an event; GET requests never bring one.
+     */
+    public async onInstall(_context: IAppInstallationContext, _read: IRead, _http: IHttp, persistence: IPersistence): Promise<void> {
+        this.directoryFor(persistence);
+    }
+
+    public async onUpdate(_context: IAppUpdateContext, _read: IRead, _http: IHttp, persistence: IPersistence): Promise<void> {
+        this.directoryFor(persistence);
     }
 
     public async onDisable(): Promise<void> {
