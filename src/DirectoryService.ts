@@ -67,6 +67,8 @@ export class DirectoryService {
     private readonly now: () => number;
     private readonly sleep: (ms: number) => Promise<void>;
     private snapshot?: SnapshotPointer;
+    /** How this instance came by its snapshot: written here, loaded, or taken without loading (the feed had brought it). */
+    private snapshotTaken?: 'written' | 'loaded' | 'adopted';
     /** A crawl, pass or snapshot load in progress; for a crawl or load the keeper keeps the changes meanwhile and replays them on its result. */
     private work?: { kind: 'build' | 'load' | 'pass' | 'reread'; done: Promise<void> };
     private meta: ClusterMeta = {};
@@ -164,6 +166,7 @@ export class DirectoryService {
                       users: snapshot.users,
                       chunks: snapshot.chunks,
                       bytes: snapshot.bytes ?? null,
+                      taken: this.snapshotTaken ?? null,
                   }
                 : null,
             lastBuild: this.report ?? null,
@@ -269,12 +272,14 @@ export class DirectoryService {
         if (snapshot && snapshot.id !== this.snapshot?.id && (!this.snapshot || snapshot.builtAt > this.snapshot.builtAt)) {
             if (this.keeper.current && snapshot.adoptable) {
                 this.snapshot = snapshot;
+                this.snapshotTaken = 'adopted';
                 this.keeper.changesSinceBase = 0;
                 return;
             }
             this.startWork('load', async () => {
                 await loadSnapshot(this.rebuildContext(), snapshot);
                 this.snapshot = snapshot;
+                this.snapshotTaken = 'loaded';
             });
             return;
         }
@@ -284,7 +289,7 @@ export class DirectoryService {
         if (!snapshot) {
             this.startWork('build', async () => {
                 const pointer = await firstBuild(this.rebuildContext(), meta, (report) => (this.report = report));
-                if (pointer) this.snapshot = pointer;
+                if (pointer) this.written(pointer);
                 this.meta = await readMeta(this.options.store);
             });
             return;
@@ -298,9 +303,14 @@ export class DirectoryService {
         const full = now - state.lastFullAt >= this.fullRereadMs();
         this.startWork(full ? 'reread' : 'pass', async () => {
             const pointer = await (full ? rereadAll : passAndCompact)(this.rebuildContext(), meta, state);
-            if (pointer) this.snapshot = pointer;
+            if (pointer) this.written(pointer);
             this.meta = await readMeta(this.options.store);
         });
+    }
+
+    private written(pointer: SnapshotPointer): void {
+        this.snapshot = pointer;
+        this.snapshotTaken = 'written';
     }
 
     private fullRereadMs(): number {

@@ -37,7 +37,7 @@ const COMPACT_SHARE = 0.1;
 /** Feed minutes are kept this long after a new base, for instances still loading the one before. */
 const FEED_GRACE_MS = 10 * 60_000;
 /** Rooms updated this long before the last pass began are looked at again (clocks, writes in flight). */
-const PASS_SLACK_MS = 60_000;
+const PASS_SLACK_MS = 5000;
 
 /**
  * A new directory from a snapshot another instance published: read chunk by
