@@ -51,13 +51,15 @@ export interface DirectoryServiceOptions {
  * instance of a cluster.
  *
  * The engine cannot list users, so one instance at a time (the holder of a
- * lease in the shared store) crawls the rooms' members and publishes the
- * result as a snapshot (upkeep/rebuild.ts, upkeep/crawl.ts); the others, and
- * any instance that starts later, load that snapshot instead of crawling.
- * Every change an instance learns (user events, users met in requests) goes
- * into a change feed in the shared store, which every instance polls and
- * applies (upkeep/keeper.ts); a snapshot is always completed by replaying the
- * feed from the moment its crawl began.
+ * lease in the shared store) crawls the rooms' members once and publishes the
+ * result as a base snapshot (upkeep/rebuild.ts, upkeep/crawl.ts); the others,
+ * and any instance that starts later, load it instead of crawling. Every
+ * change an instance learns (events, users met in requests, what the periodic
+ * pass and the daily safety net read: upkeep/pass.ts) goes into a change feed
+ * in the shared store, which every instance polls and applies in the order of
+ * when it was true (upkeep/keeper.ts, upkeep/ordering.ts); a base is always
+ * completed by replaying the feed from the moment it was taken, and a new one
+ * is written only once the feed has grown enough (docs/freshness.md).
  *
  * This class schedules that work and turns what the app learns into changes.
  */

@@ -86,7 +86,7 @@ export async function firstBuild(context: RebuildContext, meta: ClusterMeta, ins
         const { directory, report } = await crawlDirectory(context.reader(), { includeAppUser: true, maxRoomMembers: context.maxRoomMembers() });
         await keeper.catchUp(directory, started);
         await context.install(directory);
-        installed({ builtAt: new Date(now()).toISOString(), durationMs: now() - started, bridgeCalls: report.bridgeCalls, rooms: report.rooms });
+        installed({ builtAt: new Date(now()).toISOString(), durationMs: now() - started, ...report });
         pointer = await writeBase(context, meta.snapshot, started, false);
         const lastFull = { at: new Date(started).toISOString(), durationMs: now() - started, ...report };
         await writeUpkeepState(context.store, { kind: 'upkeep', lastPassStartedAt: started, lastFullAt: started, bigRooms: report.bigRooms, lastFull });
