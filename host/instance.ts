@@ -127,7 +127,7 @@ export class Instance {
         const { engine, store } = this.cluster;
         const ctx: InstanceContext = {
             number: this.number,
-            store: { ...store, persistence: store.persistence.metered(this.traffic) },
+            store: store.connection(this.traffic),
             state: store.workspace,
             produced: this.produced,
             manager: () => this.manager,

@@ -18,6 +18,9 @@ export class WorkspaceState {
 
     readonly rooms = new Map<string, WorkspaceRoom>();
 
+    /** Grows with every change of a user or a room (to know whether there is anything new to save). */
+    changes = 0;
+
     /** userId -> room ids */
     private readonly memberships = new Map<string, Set<string>>();
 
@@ -95,6 +98,7 @@ export class WorkspaceState {
         if (this.isUsernameTaken(user.username)) throw new Error(`The username "${user.username}" is already in use`);
         this.users.set(user._id, user);
         this.byUsername.set(user.username.toLowerCase(), user._id);
+        this.changes++;
     }
 
     /** Replaces a user's document (same _id); keeps indexes in sync. */
@@ -107,6 +111,7 @@ export class WorkspaceState {
         }
         this.users.set(user._id, user);
         this.appUserCache.delete(user._id);
+        this.changes++;
         // Rocket.Chat renames the user in the `usernames` of their direct rooms.
         if (previous.username !== user.username) for (const room of this.directRoomsOf(user._id)) this.touchRoom(room);
     }
@@ -121,6 +126,7 @@ export class WorkspaceState {
         this.users.delete(id);
         this.byUsername.delete(user.username.toLowerCase());
         this.appUserCache.delete(id);
+        this.changes++;
         for (const room of this.directRoomsOf(id)) if (room.members.length <= 2) this.deleteRoom(room._id);
         for (const rid of this.roomIdsOf(id)) this.removeMember(rid, id);
         this.memberships.delete(id);
@@ -156,6 +162,7 @@ export class WorkspaceState {
     /** Rocket.Chat's models set `_updatedAt` on every update of a room document. */
     touchRoom(room: WorkspaceRoom, at = new Date().toISOString()): void {
         room._updatedAt = at;
+        this.changes++;
     }
 
     /** Adds a member (the room's member count and system message change it: updatedAt); false if the user already is one. */
@@ -184,6 +191,7 @@ export class WorkspaceState {
         if (!room) return;
         for (const m of room.members) this.memberships.get(m)?.delete(roomId);
         this.rooms.delete(roomId);
+        this.changes++;
         for (const [id, message] of this.messages) if (message.room?.id === roomId) this.messages.delete(id);
     }
 

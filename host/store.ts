@@ -31,6 +31,16 @@ export class ClusterStore {
         this.workspace = new WorkspaceState(workspace);
         this.jobs = new JobStore(log);
     }
+
+    /** One instance's connection: the same store, with its app persistence calls counted into `traffic`. */
+    connection(traffic: PersistenceTraffic): ClusterStore {
+        return Object.create(this, { persistence: { value: this.persistence.metered(traffic) } }) as ClusterStore;
+    }
+
+    /** Grows with every change to what `--data` keeps (users, rooms, app persistence). */
+    changes(): number {
+        return this.workspace.changes + this.persistence.changes;
+    }
 }
 
 export interface Association {
@@ -78,13 +88,22 @@ const sizeOf = (record: Omit<PersistenceRecord, 'size' | '_id'>): number =>
  */
 export class PersistenceCollection {
     constructor(
-        private readonly records = new Map<string, PersistenceRecord>(),
+        private readonly shared = { records: new Map<string, PersistenceRecord>(), changes: 0 },
         private readonly traffic?: PersistenceTraffic,
     ) {}
 
+    private get records(): Map<string, PersistenceRecord> {
+        return this.shared.records;
+    }
+
+    /** Grows with every write or removal (to know whether there is anything new to save). */
+    get changes(): number {
+        return this.shared.changes;
+    }
+
     /** The same collection, counting what goes through it into `traffic` (one instance's connection). */
     metered(traffic: PersistenceTraffic): PersistenceCollection {
-        return new PersistenceCollection(this.records, traffic);
+        return new PersistenceCollection(this.shared, traffic);
     }
 
     insert(appId: string, data: object, associations?: Association[]): string {
@@ -163,6 +182,7 @@ export class PersistenceCollection {
 
     private store(record: PersistenceRecord): void {
         this.records.set(record._id, record);
+        this.shared.changes++;
         if (!this.traffic) return;
         this.traffic.writes++;
         this.traffic.writtenBytes += record.size;
@@ -178,6 +198,7 @@ export class PersistenceCollection {
 
     private remove(records: PersistenceRecord[]): void {
         for (const r of records) this.records.delete(r._id);
+        this.shared.changes += records.length;
         if (this.traffic) this.traffic.removes += records.length;
     }
 

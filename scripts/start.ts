@@ -9,13 +9,15 @@
  *   npm start -- --instances 3             a cluster of 3 instances on PORT, PORT+1, PORT+2
  *   npm start -- --engine 1.59.0           the Apps-Engine runtime to run (1.62.0 by default)
  *   npm start -- --user-read-us 50         simulated server time per user document read
+ *   npm start -- --data DIR                keep users, rooms and app persistence in DIR across restarts
+ *                                          (written at a clean stop and every 30 s while they change)
  *   PORT (default 3000), HOST (default 127.0.0.1), HOST_LOG=1 to print the host's log.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { ENGINE_VERSIONS, generateDemoWorkspace, isEngineVersion, parseWorkspace, startHost, Workspace } from '../host';
+import { ENGINE_VERSIONS, generateDemoWorkspace, isEngineVersion, loadDataDir, parseWorkspace, startHost, Workspace } from '../host';
 import type { RunningHost } from '../host';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -32,16 +34,16 @@ function parseArgs(argv: string[]): Record<string, string> {
         const m = arg.match(/^--([^=]+)(?:=(.*))?$/);
         if (!m)
             fail(
-                `Unexpected argument "${arg}". Usage: npm start -- [--workspace FILE.json] [--zip APP.zip] [--users N] [--seed N] [--instances N] [--engine VERSION] [--user-read-us N]`,
+                `Unexpected argument "${arg}". Usage: npm start -- [--workspace FILE.json] [--zip APP.zip] [--users N] [--seed N] [--instances N] [--engine VERSION] [--user-read-us N] [--data DIR]`,
             );
         if (m[2] !== undefined) out[m[1]] = m[2];
         else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out[m[1]] = argv[++i];
         else out[m[1]] = 'true';
     }
     for (const key of Object.keys(out)) {
-        if (!['workspace', 'zip', 'users', 'seed', 'instances', 'engine', 'user-read-us', 'help'].includes(key)) {
+        if (!['workspace', 'zip', 'users', 'seed', 'instances', 'engine', 'user-read-us', 'data', 'help'].includes(key)) {
             fail(
-                `Unknown option --${key}. Options: --workspace FILE.json, --zip APP.zip, --users N, --seed N, --instances N, --engine ${ENGINE_VERSIONS.join('|')}, --user-read-us N`,
+                `Unknown option --${key}. Options: --workspace FILE.json, --zip APP.zip, --users N, --seed N, --instances N, --engine ${ENGINE_VERSIONS.join('|')}, --user-read-us N, --data DIR`,
             );
         }
     }
@@ -171,9 +173,19 @@ async function main(): Promise<void> {
     if (!isEngineVersion(engine)) fail(`--engine must be one of ${ENGINE_VERSIONS.join(', ')}, got "${args.engine}"`);
     const userReadUs = args['user-read-us'] === undefined ? 0 : Number(args['user-read-us']);
     if (!(userReadUs >= 0)) fail(`--user-read-us must be a number of microseconds >= 0, got "${args['user-read-us']}"`);
-    const workspace = args.workspace
-        ? loadWorkspace(args.workspace)
-        : generateDemoWorkspace({ users: args.users ? Number(args.users) : undefined, seed: args.seed ? Number(args.seed) : undefined });
+    const dataDir = args.data === undefined ? undefined : path.resolve(args.data);
+    let saved: ReturnType<typeof loadDataDir>;
+    try {
+        saved = dataDir ? loadDataDir(dataDir) : undefined;
+    } catch (e) {
+        fail((e as Error).message);
+    }
+    if (saved) process.stdout.write(`Using the workspace kept in ${dataDir} (saved ${saved.savedAt}).\n`);
+    const workspace =
+        saved?.workspace ??
+        (args.workspace
+            ? loadWorkspace(args.workspace)
+            : generateDemoWorkspace({ users: args.users ? Number(args.users) : undefined, seed: args.seed ? Number(args.seed) : undefined }));
     const zipPath = resolveZip(args.zip);
 
     const port = process.env.PORT ? Number(process.env.PORT) : 3000;
@@ -222,6 +234,7 @@ async function main(): Promise<void> {
             instances,
             engine,
             userReadUs,
+            dataDir,
             log: verbose ? (line) => process.stderr.write(`[host] ${line}\n`) : undefined,
         });
     } catch (e) {
