@@ -349,8 +349,9 @@ const TEAMS = ['Engineering', 'Sales', 'Support', 'Marketing', 'Finance', 'Legal
 const STATUS_TEXTS = ['In a meeting', 'On vacation', 'Working remotely', 'Focus time', 'Out sick', 'At lunch'];
 const OFFSETS = [-8, -5, -3, 0, 1, 2, 3, 5.5, 8, 9, 10];
 const DAY = 24 * 3600 * 1000;
-const EPOCH = Date.UTC(2019, 0, 1);
-const NOW = Date.UTC(2025, 5, 1);
+const HOUR = 3600 * 1000;
+/** How long ago the oldest demo account was created. */
+const HISTORY_DAYS = 6 * 365;
 
 function slug(s: string): string {
     return s
@@ -361,18 +362,48 @@ function slug(s: string): string {
 }
 
 /**
- * Generates a deterministic workspace (same options → same workspace). The
- * default has about 1,000 users; 100,000 takes a few seconds. Fixed accounts
- * (always present, with these tokens): `admin`/`admin-token` (admin),
- * `alice`/`alice-token` (ordinary user), `manager`/`manager-token`
- * (livechat manager), `agent`/`agent-token` (livechat agent), plus
- * `rocket.cat` (bot, never logged in, no connection status).
+ * When a demo user last logged in, as time before today: a realistic spread
+ * of recent, idle and long-gone users (`inactive:90d` finds about a fifth of
+ * them). Users online now logged in within the last day or two.
  */
-export function generateDemoWorkspace(opts: { users?: number; seed?: number } = {}): Workspace {
+function loginAgo(rand: () => number, status: string | undefined): number {
+    if (status === 'online' || status === 'busy') return rand() * 30 * HOUR;
+    if (status === 'away') return rand() * 3 * DAY;
+    const r = rand();
+    if (r < 0.45) return rand() * 7 * DAY; // this week
+    if (r < 0.75) return 7 * DAY + rand() * 83 * DAY; // within three months
+    return 90 * DAY + rand() ** 2 * (HISTORY_DAYS - 120) * DAY; // idle for longer
+}
+
+/** The first named demo users: those the documentation's examples name. */
+const NAMED_USERS: Array<{ username: string; name: string; customFields?: Record<string, string> }> = [
+    { username: 'jerome.dupre', name: 'Jérôme Dupré', customFields: { clearance: 'Low', team: 'Sales' } },
+    { username: 'soren.kierkegaard', name: 'Søren Kierkegaard', customFields: { clearance: 'High', team: 'Research' } },
+    { username: 'zoe.martin', name: 'Zoë Martin' },
+    { username: 'ana_20', name: 'ana lópez' },
+];
+
+/**
+ * Generates a deterministic workspace: same options and the same day → same
+ * workspace. Dates are relative to the start of the day (UTC) of `now`
+ * (default: today), so that "last login" and `inactive:90d` mean the same
+ * whenever it runs; pass `now` for a fixed workspace. The default has about
+ * 1,000 users; 100,000 takes a few seconds. Fixed accounts (always present,
+ * with these tokens): `admin`/`admin-token` (admin), `alice`/`alice-token`
+ * (ordinary user), `manager`/`manager-token` (livechat manager),
+ * `agent`/`agent-token` (livechat agent), plus `rocket.cat` (bot, never
+ * logged in, no connection status).
+ */
+export function generateDemoWorkspace(opts: { users?: number; seed?: number; now?: number } = {}): Workspace {
     const total = Math.max(10, Math.floor(opts.users ?? 1000));
     const rand = prng(opts.seed ?? 20240424);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
     const chance = (p: number) => rand() < p;
+    const today = Math.floor((opts.now ?? Date.now()) / DAY) * DAY;
+    const NOW = today;
+    const EPOCH = today - HISTORY_DAYS * DAY;
+    /** An ISO date this long before the start of today. */
+    const ago = (ms: number) => new Date(Math.floor(today - ms)).toISOString();
     const iso = (ms: number) => new Date(Math.floor(ms)).toISOString();
 
     const users: WorkspaceUser[] = [
@@ -387,9 +418,9 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
             status: 'online',
             statusConnection: 'online',
             statusText: '',
-            lastLogin: '2025-05-30T09:12:00.000Z',
-            createdAt: '2019-01-01T00:00:00.000Z',
-            _updatedAt: '2025-05-30T09:12:00.000Z',
+            lastLogin: ago(15 * HOUR),
+            createdAt: ago(HISTORY_DAYS * DAY),
+            _updatedAt: ago(15 * HOUR),
             utcOffset: 0,
             authToken: 'admin-token',
         },
@@ -404,9 +435,9 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
             status: 'online',
             statusConnection: 'online',
             statusText: 'Working remotely',
-            lastLogin: '2025-05-31T08:00:00.000Z',
-            createdAt: '2020-03-14T10:00:00.000Z',
-            _updatedAt: '2025-05-31T08:00:00.000Z',
+            lastLogin: ago(16 * HOUR),
+            createdAt: ago(4 * 365 * DAY),
+            _updatedAt: ago(16 * HOUR),
             utcOffset: 1,
             customFields: { clearance: 'High', team: 'Engineering' },
             authToken: 'alice-token',
@@ -421,9 +452,9 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
             active: true,
             status: 'away',
             statusConnection: 'away',
-            lastLogin: '2025-05-29T15:30:00.000Z',
-            createdAt: '2020-06-01T12:00:00.000Z',
-            _updatedAt: '2025-05-29T15:30:00.000Z',
+            lastLogin: ago(DAY + 8 * HOUR),
+            createdAt: ago(4 * 365 * DAY - 80 * DAY),
+            _updatedAt: ago(DAY + 8 * HOUR),
             utcOffset: -3,
             customFields: { clearance: 'High', team: 'Support' },
             authToken: 'manager-token',
@@ -438,9 +469,9 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
             active: true,
             status: 'online',
             statusConnection: 'online',
-            lastLogin: '2025-05-31T07:45:00.000Z',
-            createdAt: '2021-02-02T09:00:00.000Z',
-            _updatedAt: '2025-05-31T07:45:00.000Z',
+            lastLogin: ago(17 * HOUR),
+            createdAt: ago(3 * 365 * DAY),
+            _updatedAt: ago(17 * HOUR),
             utcOffset: -5,
             customFields: { clearance: 'Low', team: 'Support' },
             authToken: 'agent-token',
@@ -453,11 +484,12 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
             roles: ['bot'],
             active: true,
             status: 'online',
-            createdAt: '2019-01-01T00:00:00.000Z',
-            _updatedAt: '2019-01-01T00:00:00.000Z',
+            createdAt: ago(HISTORY_DAYS * DAY),
+            _updatedAt: ago(HISTORY_DAYS * DAY),
         },
     ];
 
+    const FIXED_ACCOUNTS = users.length;
     const usedNames = new Set(users.map((u) => u.username.toLowerCase()));
     const unique = (base: string): string => {
         let name = base || 'user';
@@ -481,13 +513,15 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
         else if (r < 0.11) kind = 'both';
         else if (r < 0.13) kind = 'guest';
         else kind = 'user';
+        const named = NAMED_USERS[i - FIXED_ACCOUNTS];
+        if (named) kind = 'user';
 
         const first = pick(FIRST);
         const last = pick(LAST);
         const id = `u${String(i).padStart(6, '0')}${Math.floor(rand() * 36 ** 4)
             .toString(36)
             .padStart(4, '0')}`;
-        const createdMs = EPOCH + rand() * (NOW - EPOCH - 30 * DAY);
+        let createdMs = EPOCH + rand() * (NOW - EPOCH - 30 * DAY);
         const user: WorkspaceUser = { _id: id, username: '' };
 
         if (kind === 'bot' || kind === 'app') {
@@ -508,9 +542,10 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
                     : style < 0.8
                       ? `${slug(first)}${slug(last).slice(0, 1)}`
                       : `${slug(first)}_${Math.floor(rand() * 1000)}`;
-            user.username = unique(kind === 'guest' ? `guest-${base}` : base);
-            if (!chance(0.03)) user.name = `${first} ${last}`; // a few users have no name
+            user.username = unique(named?.username ?? (kind === 'guest' ? `guest-${base}` : base));
+            if (!chance(0.005)) user.name = `${first} ${last}`; // a few users have no name
             if (chance(0.02)) user.name = `${first.toLowerCase()} ${last}`; // lower-case initial, for binary sort order
+            if (named) user.name = named.name;
             user.type = 'user';
             user.roles =
                 kind === 'admin'
@@ -530,30 +565,36 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number } = 
                 user.emails = [{ address: `${user.username}@${pick(['example.com', 'example.org', 'corp.example.net'])}`, verified: chance(0.8) }];
                 if (chance(0.03)) user.emails.push({ address: `${user.username}.alt@example.net`, verified: false });
             }
-            user.active = !chance(0.08);
+            user.active = !!named || !chance(0.08);
             const st = rand();
-            user.status = !user.active ? 'offline' : st < 0.35 ? 'online' : st < 0.5 ? 'away' : st < 0.58 ? 'busy' : 'offline';
+            user.status = !user.active ? 'offline' : st < 0.3 ? 'online' : st < 0.42 ? 'away' : st < 0.48 ? 'busy' : 'offline';
             user.statusConnection = user.status;
             if (chance(0.15)) user.statusText = pick(STATUS_TEXTS);
             else if (chance(0.5)) user.statusText = '';
         }
 
-        user.createdAt = iso(createdMs);
-        const neverLoggedIn = user.type !== 'user' || chance(0.1);
+        const neverLoggedIn = user.type !== 'user' || (!named && chance(0.1));
         let updatedMs = createdMs + rand() * 10 * DAY;
-        if (!neverLoggedIn) {
-            const loginMs = createdMs + rand() * (NOW - createdMs);
+        if (neverLoggedIn && user.type === 'user') {
+            // Invited, never came: offline, and created not long ago more often than not.
+            user.status = 'offline';
+            user.statusConnection = 'offline';
+        } else if (!neverLoggedIn) {
+            const loginMs = NOW - loginAgo(rand, (user.active as boolean) ? user.status : 'offline');
+            if (createdMs > loginMs) createdMs = loginMs - rand() * 30 * DAY;
             user.lastLogin = iso(loginMs);
             updatedMs = Math.max(updatedMs, loginMs);
         }
+        user.createdAt = iso(createdMs);
         user._updatedAt = iso(Math.min(updatedMs, NOW));
+        if (named?.customFields) user.customFields = { ...named.customFields };
         if (chance(0.85)) user.utcOffset = pick(OFFSETS);
-        if (user.type === 'user' && chance(0.3)) {
+        if (user.type === 'user' && !named && chance(0.3)) {
             user.customFields = { clearance: chance(0.3) ? 'High' : 'Low', team: pick(TEAMS) };
             if (chance(0.1)) user.customFields.employeeId = 10000 + i;
         }
         if (user.type === 'user' && chance(0.05)) user.freeSwitchExtension = String(1000 + i);
-        if (user.type === 'user' && chance(0.002)) {
+        if (user.type === 'user' && !named && chance(0.002)) {
             // Matrix-federated users carry their home server in the username.
             user.federated = true;
             const local = `${slug(first)}.${slug(last)}`;

@@ -14,7 +14,13 @@
  *    version it builds with (1.62.0) to that exact version; the zip's
  *    app.json gets the range app.json declares back (`^1.59.0`: every
  *    engine from 1.59.0 on runs the app).
+ *
+ * `--quick` (what `npm start` uses) skips step 1, which type-checks and
+ * compiles every file and takes most of the time: the zip gets the same
+ * files, with the interfaces the class declares as app.json's `implements`.
+ * `--out DIR` writes the zip there instead of dist/.
  */
+const { Buffer } = require('buffer');
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -74,24 +80,55 @@ async function bundleClassFile() {
     return Buffer.from(result.outputFiles[0].contents);
 }
 
-async function main() {
+/**
+ * The interfaces the app class declares (`implements IPostUserCreated, ...`),
+ * which the engine reads from app.json to know which events to deliver: what
+ * `rc-apps package` writes there, read from the class's declaration.
+ */
+function declaredInterfaces() {
+    const source = fs.readFileSync(path.join(root, appInfo.classFile), 'utf8');
+    const declaration = /export\s+default\s+class\s+\w+\s+extends\s+App\s+implements\s+([\w\s,]+?)\s*\{/.exec(source);
+    if (!declaration) {
+        throw new Error(`${appInfo.classFile}: no "export default class ... extends App implements ..." declaration found; use npm run package`);
+    }
+    return declaration[1].split(',').map((name) => name.trim());
+}
+
+/** The zip's files: from rc-apps' package, or (quick) straight from the sources without its compile and checks. */
+async function packagedFiles(quick) {
+    if (quick) {
+        const files = [{ name: appInfo.iconFile, data: fs.readFileSync(path.join(root, appInfo.iconFile)) }];
+        for (const file of fs.readdirSync(path.join(root, 'i18n'))) {
+            files.push({ name: `i18n/${file}`, data: fs.readFileSync(path.join(root, 'i18n', file)) });
+        }
+        return { zipName: `${appInfo.nameSlug}_${appInfo.version}.zip`, files, manifest: { ...appInfo, implements: declaredInterfaces() } };
+    }
     stageApp();
     const { zipName, zip: packaged } = runRcAppsPackage();
+    const files = packaged
+        .getEntries()
+        .filter((entry) => !entry.isDirectory && (entry.entryName === appInfo.iconFile || entry.entryName.startsWith('i18n/')))
+        .map((entry) => ({ name: entry.entryName, data: entry.getData() }));
+    const manifest = JSON.parse(packaged.getEntry('app.json').getData().toString('utf8'));
+    manifest.requiredApiVersion = appInfo.requiredApiVersion;
+    return { zipName, files, manifest };
+}
+
+async function main() {
+    const quick = process.argv.includes('--quick');
+    const outDir = process.argv.includes('--out') ? path.resolve(process.argv[process.argv.indexOf('--out') + 1]) : dist;
+    const { zipName, files, manifest } = await packagedFiles(quick);
     const bundle = await bundleClassFile();
 
     const output = new AdmZip();
-    for (const entry of packaged.getEntries()) {
-        const keep = entry.entryName === appInfo.iconFile || entry.entryName.startsWith('i18n/');
-        if (keep && !entry.isDirectory) {
-            output.addFile(entry.entryName, entry.getData());
-        }
+    for (const file of files) {
+        output.addFile(file.name, file.data);
     }
-    const manifest = JSON.parse(packaged.getEntry('app.json').getData().toString('utf8'));
-    manifest.requiredApiVersion = appInfo.requiredApiVersion;
     output.addFile('app.json', Buffer.from(JSON.stringify(manifest, null, 4)));
     output.addFile(classFileJs, bundle);
 
-    const target = path.join(dist, zipName);
+    fs.mkdirSync(outDir, { recursive: true });
+    const target = path.join(outDir, zipName);
     output.writeZip(target);
     fs.rmSync(stage, { recursive: true, force: true });
     console.log(

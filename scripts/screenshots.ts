@@ -22,6 +22,8 @@ import { emptyQuery, encodeQuery } from '../src/command/parse';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'docs', 'screenshots');
+/** The app's bot user, as Rocket.Chat names it. */
+const BOT = `${(JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as { nameSlug: string }).nameSlug}.bot`;
 
 type Step = { kind: 'command'; params: string } | { kind: 'click'; actionId: string; value?: unknown; inView?: boolean };
 
@@ -44,7 +46,7 @@ const change = (actionId: string, value: unknown): Step => ({ kind: 'click', act
 const SCREENS: Screen[] = [
     { name: 'admin-plain', user: 'admin', steps: [command('')] },
     { name: 'admin-filters', user: 'admin', steps: [command('role:admin status:active')] },
-    { name: 'admin-search-accents', user: 'admin', steps: [command('zoe')] },
+    { name: 'admin-search-accents', user: 'admin', steps: [command('jerome')] },
     { name: 'admin-search-email', user: 'admin', steps: [command('corp.example')] },
     { name: 'admin-inactive', user: 'admin', steps: [command('inactive:90d sort:-lastLogin')] },
     { name: 'admin-custom-field', user: 'admin', steps: [command('team:Finance role:admin')] },
@@ -103,7 +105,7 @@ function initialsAvatar(username: string): string {
 async function main(): Promise<void> {
     const only = process.argv.slice(2);
     const renderer = findRenderer();
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package.js')], { stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package.js'), '--quick'], { stdio: 'inherit' });
     const zip = fs.readdirSync(path.join(ROOT, 'dist')).find((file) => file.endsWith('.zip'));
     if (!zip) throw new Error('no zip in dist/');
 
@@ -139,6 +141,8 @@ async function main(): Promise<void> {
                               screen.user,
                           );
             }
+            // An upload names its room by id; a person knows it as the direct messages with the app's bot.
+            for (const upload of (reply.uploads ?? []) as Array<{ room?: string }>) upload.room = `@${screen.user} ⇄ @${BOT}`;
             const json = JSON.stringify(reply).replace(avatars, (_match, username: string) => initialsAvatar(decodeURIComponent(username)));
             const file = path.join(work, `${screen.name}.json`);
             fs.writeFileSync(file, json);

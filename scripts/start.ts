@@ -11,10 +11,12 @@
  *   npm start -- --user-read-us 50         simulated server time per user document read
  *   npm start -- --data DIR                keep users, rooms and app persistence in DIR across restarts
  *                                          (written at a clean stop and every 30 s while they change)
+ *   npm start -- --port 3100               another port (or PORT=3100 npm start)
  *   PORT (default 3000), HOST (default 127.0.0.1), HOST_LOG=1 to print the host's log.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 
 import { ENGINE_VERSIONS, generateDemoWorkspace, isEngineVersion, loadDataDir, parseWorkspace, startHost, Workspace } from '../host';
@@ -34,16 +36,16 @@ function parseArgs(argv: string[]): Record<string, string> {
         const m = arg.match(/^--([^=]+)(?:=(.*))?$/);
         if (!m)
             fail(
-                `Unexpected argument "${arg}". Usage: npm start -- [--workspace FILE.json] [--zip APP.zip] [--users N] [--seed N] [--instances N] [--engine VERSION] [--user-read-us N] [--data DIR]`,
+                `Unexpected argument "${arg}". Usage: npm start -- [--workspace FILE.json] [--zip APP.zip] [--users N] [--seed N] [--instances N] [--engine VERSION] [--user-read-us N] [--data DIR] [--port N]`,
             );
         if (m[2] !== undefined) out[m[1]] = m[2];
         else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out[m[1]] = argv[++i];
         else out[m[1]] = 'true';
     }
     for (const key of Object.keys(out)) {
-        if (!['workspace', 'zip', 'users', 'seed', 'instances', 'engine', 'user-read-us', 'data', 'help'].includes(key)) {
+        if (!['workspace', 'zip', 'users', 'seed', 'instances', 'engine', 'user-read-us', 'data', 'port', 'help'].includes(key)) {
             fail(
-                `Unknown option --${key}. Options: --workspace FILE.json, --zip APP.zip, --users N, --seed N, --instances N, --engine ${ENGINE_VERSIONS.join('|')}, --user-read-us N, --data DIR`,
+                `Unknown option --${key}. Options: --workspace FILE.json, --zip APP.zip, --users N, --seed N, --instances N, --engine ${ENGINE_VERSIONS.join('|')}, --user-read-us N, --data DIR, --port N`,
             );
         }
     }
@@ -69,7 +71,11 @@ function newestZip(): { file: string; mtime: number } | undefined {
         .sort((a, b) => b.mtime - a.mtime)[0];
 }
 
-/** The app package to run: --zip, or dist/*.zip (re-packaged first when src/ is newer). */
+/**
+ * The app package to run: --zip, or dist/*.zip, packaged first when there is
+ * none or src/ is newer. It packages quickly (`package.js --quick`: the same
+ * zip without rc-apps' type-check, which `npm run package` and `npm test` run).
+ */
 function resolveZip(given: string | undefined): string {
     if (given) {
         const file = path.resolve(given);
@@ -80,16 +86,12 @@ function resolveZip(given: string | undefined): string {
     let zip = newestZip();
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
     if (sourceMtime > 0 && (!zip || zip.mtime < sourceMtime) && pkg.scripts?.package) {
-        process.stdout.write(
-            zip ? 'src/ changed since the last package: running npm run package...\n' : 'No app package in dist/: running npm run package...\n',
-        );
-        const res = spawnSync('npm', ['run', '--silent', 'package'], {
-            cwd: ROOT,
-            stdio: ['ignore', 'inherit', 'inherit'],
-            shell: process.platform === 'win32',
-        });
-        if (res.signal) fail(`npm run package was interrupted (${res.signal}).`);
-        if (res.status !== 0) fail(`npm run package failed (exit ${res.status}).`);
+        const started = Date.now();
+        process.stdout.write(`${zip ? 'src/ changed since the last package' : 'No app package in dist/ yet'}: packaging the app... `);
+        const res = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'package.js'), '--quick'], { cwd: ROOT, encoding: 'utf8' });
+        if (res.signal) fail(`\nPackaging was interrupted (${res.signal}).`);
+        if (res.status !== 0) fail(`\nPackaging failed (exit ${res.status}):\n${res.stdout}${res.stderr}`);
+        process.stdout.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
         zip = newestZip();
     }
     if (!zip) fail('No app package found in dist/. Run `npm run package` (or pass --zip path/to/app.zip).');
@@ -151,6 +153,23 @@ function watchLauncher(onGone: () => void): void {
     timer.unref();
 }
 
+function portInUse(host: string, port: number): string {
+    return `Port ${port} on ${host} is already in use (another npm start?): choose another with PORT=${port + 100} npm start, or npm start -- --port ${port + 100}`;
+}
+
+/** Fails in one line, before any packaging, when a port the workspace needs is taken. */
+async function ensurePortsFree(host: string, port: number, instances: number): Promise<void> {
+    if (port === 0) return;
+    for (let p = port; p < port + instances; p++) {
+        const free = await new Promise<boolean>((resolve) => {
+            const probe = net.createServer();
+            probe.once('error', () => resolve(false));
+            probe.listen(p, host, () => probe.close(() => resolve(true)));
+        });
+        if (!free) fail(portInUse(host, p));
+    }
+}
+
 function shellQuote(s: string): string {
     return `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -186,11 +205,11 @@ async function main(): Promise<void> {
         (args.workspace
             ? loadWorkspace(args.workspace)
             : generateDemoWorkspace({ users: args.users ? Number(args.users) : undefined, seed: args.seed ? Number(args.seed) : undefined }));
-    const zipPath = resolveZip(args.zip);
-
-    const port = process.env.PORT ? Number(process.env.PORT) : 3000;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a port number, got "${process.env.PORT}"`);
+    const port = args.port !== undefined ? Number(args.port) : process.env.PORT ? Number(process.env.PORT) : 3000;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`The port must be a number from 0 to 65535, got "${args.port ?? process.env.PORT}"`);
     const host = process.env.HOST || '127.0.0.1';
+    await ensurePortsFree(host, port, instances);
+    const zipPath = resolveZip(args.zip);
     const verbose = !!process.env.HOST_LOG && process.env.HOST_LOG !== '0';
 
     let running: RunningHost | undefined;
@@ -239,7 +258,7 @@ async function main(): Promise<void> {
         });
     } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        if (err.code === 'EADDRINUSE') fail(`A port from ${port} to ${port + instances - 1} on ${host} is already in use: set PORT to another port.`);
+        if (err.code === 'EADDRINUSE') fail(portInUse(host, port));
         fail(`Could not start the workspace: ${err.message}`);
     }
     if (stopping) return;
@@ -278,6 +297,7 @@ async function main(): Promise<void> {
         '',
     ];
     process.stdout.write(lines.join('\n'));
+    process.stdout.write("Building the app's user directory from the workspace's rooms...\n");
     try {
         await running.ready;
     } catch (e) {

@@ -38,7 +38,7 @@ import { ListContext, prepareValidators } from './core/handlers';
 import { PersistenceStore } from './cluster/store';
 import { DirectoryService } from './DirectoryService';
 import { createEndpoints } from './endpoints';
-import { reactivateCommand, reactivationConfigFromValues } from './seats/reactivate';
+import { reactivationConfigFromValues } from './seats/reactivate';
 import { configFromValues, provideSettings, readSettingValues, SettingId } from './settings';
 
 /** The periodic upkeep (the cheap pass, or the safety net when due): a scheduler job, so that it runs on one instance of a cluster. */
@@ -73,7 +73,12 @@ export default class UserDirectoryApp
             maxRoomMembers: () => this.config.maxRoomMembers,
             onError: (error) => this.getLogger().error('User directory', error),
         });
-        this.chat = new DirectoryChat({ appId: this.getID(), context: (persis) => this.context(persis), logger: () => this.getLogger() });
+        this.chat = new DirectoryChat({
+            appId: this.getID(),
+            context: (persis) => this.context(persis),
+            logger: () => this.getLogger(),
+            reactivation: { config: () => reactivationConfigFromValues(this.settingValues), publish: (user, persis) => this.directoryFor(persis).upsert(user) },
+        });
     }
 
     protected async extendConfiguration(configuration: IConfigurationExtend): Promise<void> {
@@ -89,23 +94,7 @@ export default class UserDirectoryApp
                 logger: () => this.getLogger(),
             }),
         });
-        const users = this.chat.slashCommand();
-        await configuration.slashCommands.provideSlashCommand({
-            ...users,
-            // `/users reactivate <id>...` brings users back from the undo list; anything else is the directory's.
-            executor: async (context, read, modify, http, persis) => {
-                const [first, ...rest] = context.getArguments();
-                if (first?.toLowerCase() !== 'reactivate') {
-                    return users.executor(context, read, modify, http, persis);
-                }
-                this.store.attach(persis);
-                const request = { caller: context.getSender(), room: context.getRoom(), read, modify, http };
-                return reactivateCommand(rest, request, {
-                    config: () => reactivationConfigFromValues(this.settingValues),
-                    publish: (user) => this.directory.upsert(user),
-                });
-            },
-        });
+        await configuration.slashCommands.provideSlashCommand(this.chat.slashCommand());
         await configuration.scheduler.registerProcessors([
             {
                 id: REBUILD_JOB,
@@ -221,11 +210,11 @@ export default class UserDirectoryApp
     public executeBlockActionHandler(
         context: UIKitBlockInteractionContext,
         read: IRead,
-        _http: IHttp,
+        http: IHttp,
         persis: IPersistence,
         modify: IModify,
     ): Promise<IUIKitResponse> {
-        return this.chat.handleBlockAction(context, read, modify, persis);
+        return this.chat.handleBlockAction(context, read, modify, persis, http);
     }
 
     public async executeViewClosedHandler(context: UIKitViewCloseInteractionContext): Promise<IUIKitResponse> {

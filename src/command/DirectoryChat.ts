@@ -1,4 +1,4 @@
-import type { ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
@@ -17,7 +17,9 @@ import { facetsOf } from './filters';
 import { code, text } from './mrkdwn';
 import { decodeQuery, DirectoryQuery, emptyQuery, PAGE_SIZE, parseListCommand } from './parse';
 import { Action, directMessageUrl, RenderContext, renderHelp, renderListMessage } from './render';
-import { directoryPage, DirectoryPage, selectDirectory } from './run';
+import { collatorFor } from './order';
+import { directoryPage, DirectoryPage, selectAll } from './run';
+import { reactivateCommand, ReactivationDeps } from '../seats/reactivate';
 
 /** What the chat needs from the app. */
 export interface DirectorySource {
@@ -25,6 +27,8 @@ export interface DirectorySource {
     /** The directory and settings, for a handler the engine called with this persistence writer (the first call waits for the first build). */
     context(persis: IPersistence): Promise<ListContext>;
     logger(): ILogger;
+    /** What `/users reactivate` needs of the app: its settings, and the directory to show a reactivated user in. */
+    reactivation: ReactivationDeps;
 }
 
 /** One user's command or click: who, where, the engine's accessors, and how the replies are rendered. */
@@ -34,6 +38,7 @@ interface Interaction {
     read: IRead;
     modify: IModify;
     persis: IPersistence;
+    http: IHttp;
     render: RenderContext;
 }
 
@@ -70,6 +75,7 @@ export class DirectoryChat {
     private readonly subcommands = new Map<string, Subcommand>([
         ['help', { accepts: (args) => args.length === 0, run: (_args, chat) => this.help(chat) }],
         ['?', { accepts: (args) => args.length === 0, run: (_args, chat) => this.help(chat) }],
+        ['reactivate', { accepts: () => true, run: (args, chat) => reactivateCommand(args, { ...chat, caller: chat.user }, this.source.reactivation) }],
     ]);
 
     constructor(private readonly source: DirectorySource) {}
@@ -80,12 +86,12 @@ export class DirectoryChat {
             i18nParamsExample: 'command_params',
             i18nDescription: 'command_description',
             providesPreview: false,
-            executor: (context, read, modify, _http, persis) => this.runCommand(context, read, modify, persis),
+            executor: (context, read, modify, http, persis) => this.runCommand(context, read, modify, persis, http),
         };
     }
 
-    async runCommand(context: SlashCommandContext, read: IRead, modify: IModify, persis: IPersistence): Promise<void> {
-        const chat = await this.interaction(context.getSender(), context.getRoom(), read, modify, persis);
+    async runCommand(context: SlashCommandContext, read: IRead, modify: IModify, persis: IPersistence, http: IHttp): Promise<void> {
+        const chat = await this.interaction(context.getSender(), context.getRoom(), read, modify, persis, http);
         await this.guard(chat, async () => {
             const [first = '', ...rest] = context.getArguments().filter((word) => word.length > 0);
             const subcommand = this.subcommands.get(first.toLowerCase());
@@ -99,8 +105,6 @@ export class DirectoryChat {
 
     /** Buttons and inputs by action id; a new view adds its own here (the directory's contextual bar takes every other action). */
     private readonly actions = new Map<string, (click: Click) => Promise<IUIKitResponse>>([
-        // A link button: the client opens the direct room.
-        [Action.message, async ({ responder }) => responder.successResponse()],
         [
             Action.export,
             async ({ chat, value, responder }) => {
@@ -110,10 +114,10 @@ export class DirectoryChat {
         ],
     ]);
 
-    async handleBlockAction(context: UIKitBlockInteractionContext, read: IRead, modify: IModify, persis: IPersistence): Promise<IUIKitResponse> {
+    async handleBlockAction(context: UIKitBlockInteractionContext, read: IRead, modify: IModify, persis: IPersistence, http: IHttp): Promise<IUIKitResponse> {
         const data = context.getInteractionData();
         const click: Click = {
-            chat: await this.interaction(data.user, data.room, read, modify, persis),
+            chat: await this.interaction(data.user, data.room, read, modify, persis, http),
             actionId: data.actionId,
             value: data.value,
             inView: data.container?.type === UIKitIncomingInteractionContainerType.VIEW,
@@ -155,15 +159,15 @@ export class DirectoryChat {
         this.openViews.set(userId, query);
     }
 
-    private async interaction(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, persis: IPersistence): Promise<Interaction> {
+    private async interaction(user: IUser, room: IRoom | undefined, read: IRead, modify: IModify, persis: IPersistence, http: IHttp): Promise<Interaction> {
         const siteUrl: unknown = await read
             .getEnvironmentReader()
             .getServerSettings()
             .getValueById('Site_Url')
             .catch(() => '');
-        const t = translator(user.settings?.preferences?.language);
+        const t = translator(languageOf(user));
         const render = { appId: this.source.appId, t, siteUrl: typeof siteUrl === 'string' ? siteUrl.replace(/\/+$/, '') : '' };
-        return { user, room, read, modify, persis, render };
+        return { user, room, read, modify, persis, http, render };
     }
 
     /** `/users help`: the filters; admins also see theirs, with the workspace's custom fields. */
@@ -182,7 +186,7 @@ export class DirectoryChat {
     }
 
     private async page(chat: Interaction, query: DirectoryQuery): Promise<DirectoryPage> {
-        return directoryPage(query, toCaller(chat.user), await this.source.context(chat.persis), PAGE_SIZE);
+        return directoryPage(query, toCaller(chat.user), await this.source.context(chat.persis), PAGE_SIZE, collatorOf(chat.user));
     }
 
     /** The workspace's roles, and for admins its custom fields with few enough values to pick from. */
@@ -195,11 +199,8 @@ export class DirectoryChat {
     private async exportCsv(chat: Interaction, query: DirectoryQuery): Promise<void> {
         const { user, room, read, modify, render } = chat;
         const { t } = render;
-        // The whole list, not a page: the API's page limits do not apply to an export.
-        const { listing, privileged } = selectDirectory({ ...query, page: 1 }, toCaller(user), await this.source.context(chat.persis), {
-            offset: 0,
-            count: Infinity,
-        });
+        // The whole list, not a page, in the order the chat shows it: the API's page limits do not apply to an export.
+        const { listing, privileged } = selectAll(query, toCaller(user), await this.source.context(chat.persis), collatorOf(user));
         if (listing.total === 0) {
             return this.notify(chat, t('export_empty'));
         }
@@ -280,3 +281,8 @@ export class DirectoryChat {
 }
 
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+const languageOf = (user: IUser): string | undefined => user.settings?.preferences?.language;
+
+/** The order of the caller's language, for the lists the chat shows. */
+const collatorOf = (user: IUser): Intl.Collator => collatorFor(languageOf(user));

@@ -2,21 +2,7 @@ import type { LayoutBlock, Option } from '@rocket.chat/ui-kit';
 
 import type { Translate } from '../i18n';
 import { DirectoryList, DirectoryQuery, encodeQuery, LISTS, MAX_SEARCH_LENGTH, parseSort, SORTABLE_FIELDS } from './parse';
-import {
-    Action,
-    avatar,
-    button,
-    directMessageUrl,
-    listBlocks,
-    pagingButtons,
-    RenderContext,
-    Row,
-    rowDetails,
-    SEPARATOR,
-    title,
-    usernameDetail,
-    usernameOf,
-} from './render';
+import { Action, button, listBlocks, pagingButtons, RenderContext, rowBlock } from './render';
 import type { DirectoryPage } from './run';
 
 /**
@@ -30,7 +16,7 @@ const ANY = 'any';
 const TYPES = ['user', 'bot', 'app'];
 const INACTIVE_DAYS = [30, 90, 180, 365];
 /** Sort choices of the contextual bar, as `sort:` values; a list offers those its rows can be sorted by. */
-const SORTS = ['username', 'name', 'status', '-lastLogin', 'lastLogin'];
+const SORTS = ['name', 'username', 'status', '-lastLogin', 'lastLogin'];
 
 const option = (value: string, label: string): Option => ({ value, text: { type: 'plain_text', text: label } });
 
@@ -56,7 +42,7 @@ function sortChoices(list: DirectoryList, t: Translate): Array<[string, string]>
     });
 }
 
-const sortValue = (query: DirectoryQuery) => (query.sort ? `${query.sort.direction === -1 ? '-' : ''}${query.sort.field}` : 'username');
+const sortValue = (query: DirectoryQuery) => (query.sort ? `${query.sort.direction === -1 ? '-' : ''}${query.sort.field}` : 'name');
 
 /** The filters of the contextual bar: the same blocks for every list, so that switching lists does not move anything. */
 function filterBlocks(page: DirectoryPage, context: RenderContext, facets: ViewFacets): LayoutBlock[] {
@@ -127,24 +113,6 @@ export interface ViewFacets {
     customFields: Array<[string, string[]]>;
 }
 
-/** A user in the contextual bar: presence and name with a button to message them; avatar, username and details below. */
-function viewRowBlocks(row: Row, page: DirectoryPage, context: RenderContext): LayoutBlock[] {
-    const username = usernameOf(row.fields);
-    const details = [...usernameDetail(row.fields), ...rowDetails(row, page, context.t)];
-    return [
-        {
-            type: 'section',
-            text: { type: 'mrkdwn', text: title(row.fields) },
-            ...(username && {
-                accessory: button(context, 'directory.view.rows', Action.message, context.t('button_message'), username, {
-                    url: directMessageUrl(context.siteUrl, username),
-                }),
-            }),
-        },
-        { type: 'context', elements: [...avatar(row.fields, context.siteUrl), { type: 'mrkdwn', text: details.join(SEPARATOR) || ' ' }] },
-    ];
-}
-
 /** The contextual bar: search, labelled filters, the page, and paging; re-rendered in place on every action. */
 export function renderDirectoryView(page: DirectoryPage, context: RenderContext, facets: ViewFacets) {
     const { t } = context;
@@ -152,7 +120,7 @@ export function renderDirectoryView(page: DirectoryPage, context: RenderContext,
     const blocks: LayoutBlock[] = [
         ...filterBlocks(page, context, facets),
         { type: 'divider' },
-        ...listBlocks(page, context, (row) => viewRowBlocks(row, page, context)),
+        ...listBlocks(page, context, (row) => [rowBlock(row, page, context)]),
         {
             type: 'actions',
             blockId: actionsBlockId,

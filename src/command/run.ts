@@ -1,5 +1,5 @@
 import type { Caller } from '../core/config';
-import { Filter, Flag } from '../core/directory';
+import { Directory, Filter, Flag } from '../core/directory';
 import { ApiError } from '../core/errors';
 import { anyRole, hasFlag, ofType } from '../core/filters';
 import {
@@ -15,6 +15,7 @@ import {
 import type { Page, SortSpec } from '../core/params';
 import { CommandError, fromApiError, PermissionError } from './errors';
 import { customFieldIs, facetsOf, inactiveFor, matchesWords, wordsInNames } from './filters';
+import { collatorFor, isReadingSort, pageInOrder, Readable, readingOrder } from './order';
 import { DirectoryQuery, hasUserFilters } from './parse';
 
 /** One page of a directory query, ready to render. */
@@ -103,16 +104,54 @@ export function selectDirectory(query: DirectoryQuery, caller: Caller, context: 
     }
 }
 
-export function directoryPage(query: DirectoryQuery, caller: Caller, context: ListContext, pageSize: number): DirectoryPage {
+/**
+ * The directory as the chat reads it: the same filters, but each page picked
+ * in reading order. Only names are read to order the matches; records are
+ * built for the page alone.
+ */
+function inReadingOrder(directory: Directory, order: (a: Readable, b: Readable) => number): Directory {
+    const view = Object.create(directory) as Directory;
+    view.select = (_sort, filters, offset, count) => {
+        const { matches } = directory.matches(filters);
+        const [ids, names, usernames] = ['_id', 'name', 'username'].map((field) => directory.reader(field));
+        type Found = Readable & { slot: number };
+        const found: Found[] = [];
+        for (let slot = 0; slot < matches.length; slot++) {
+            if (matches[slot] === 1) found.push({ slot, _id: ids(slot), name: names(slot), username: usernames(slot) });
+        }
+        return { records: pageInOrder<Found>(found, order, offset, count).map(({ slot }) => directory.record(slot)), total: found.length };
+    };
+    return view;
+}
+
+/** The context in which a query's rows come in the chat's order: reading order by name (the default) or username, else the endpoints' order. */
+function chatOrder(query: DirectoryQuery, context: ListContext, collator: Intl.Collator): { query: DirectoryQuery; context: ListContext } {
+    const field = query.sort?.field ?? 'name';
+    if (!isReadingSort(field)) {
+        return { query, context };
+    }
+    const order = readingOrder(collator, field, query.sort?.direction ?? 1);
+    return { query: { ...query, sort: undefined }, context: { ...context, directory: inReadingOrder(context.directory, order) } };
+}
+
+/** Every match of a query, in the chat's order: what an export holds. */
+export function selectAll(query: DirectoryQuery, caller: Caller, context: ListContext, collator: Intl.Collator): { listing: Listing; privileged: boolean } {
+    const ordered = chatOrder({ ...query, page: 1 }, context, collator);
+    return selectDirectory(ordered.query, caller, ordered.context, { offset: 0, count: Infinity });
+}
+
+/** One page of a query in the chat's order; past the end, the last page and a note saying so. */
+export function directoryPage(query: DirectoryQuery, caller: Caller, context: ListContext, pageSize: number, collator = collatorFor(undefined)): DirectoryPage {
+    const ordered = chatOrder(query, context, collator);
     const pageOf = (number: number): Page => ({ offset: (number - 1) * pageSize, count: pageSize });
-    let { listing, privileged } = selectDirectory(query, caller, context, pageOf(query.page));
+    let { listing, privileged } = selectDirectory(ordered.query, caller, ordered.context, pageOf(query.page));
     const pageCount = Math.max(1, Math.ceil(listing.total / pageSize));
     let pastEnd: number | undefined;
     if (query.page > pageCount) {
         // A page past the end shows the last one, and says so.
         pastEnd = query.page;
         query = { ...query, page: pageCount };
-        ({ listing, privileged } = selectDirectory(query, caller, context, pageOf(query.page)));
+        ({ listing, privileged } = selectDirectory(ordered.query, caller, ordered.context, pageOf(query.page)));
     }
     return {
         query,

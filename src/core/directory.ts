@@ -309,7 +309,8 @@ export class Directory implements DirectoryColumns {
         }
     }
 
-    private matches(filters: readonly Filter[]): { matches: Uint8Array; total: number } {
+    /** The users that pass every filter, as a bitmap of slots (1 = a match), cached until the directory changes: what `select` pages through. */
+    matches(filters: readonly Filter[]): { matches: Uint8Array; total: number } {
         const key = filters.map((filter) => filter.key).join('&');
         const cached = this.results.get(key);
         if (cached && cached.version === this.version) {

@@ -9,7 +9,7 @@
  * credentials), read the server's answer. The adapter reads users, calls
  * the server and writes the reply.
  */
-import type { IHttp, IHttpResponse, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp, IHttpResponse, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { ISetting, SettingType } from '@rocket.chat/apps-engine/definition/settings';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -159,8 +159,8 @@ export function reportText(outcomes: readonly Outcome[], t: Translate): string {
 
 export interface ReactivationDeps {
     config: () => ReactivationConfig;
-    /** Shows a reactivated user in the directory of every instance (Rocket.Chat sends no event for it). */
-    publish: (user: IUser) => void;
+    /** Shows a reactivated user in the directory of every instance (Rocket.Chat sends no event for it), with the handler's persistence writer. */
+    publish: (user: IUser, persis: IPersistence) => void;
 }
 
 export interface ReactivationRequest {
@@ -168,6 +168,7 @@ export interface ReactivationRequest {
     room?: IRoom;
     read: IRead;
     modify: IModify;
+    persis: IPersistence;
     http: IHttp;
 }
 
@@ -207,7 +208,7 @@ async function reactivateAll(targets: readonly Target[], request: ReactivationRe
         }
         outcomes.push({ target, result: 'reactivated' });
         const user = await request.read.getUserReader().getById(target.id);
-        if (user) deps.publish(user);
+        if (user) deps.publish(user, request.persis);
     }
     return outcomes;
 }

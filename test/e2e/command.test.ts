@@ -114,12 +114,13 @@ describe('/users', () => {
 
     it('lists the first page: avatar, presence, name and username per user, the count, and the buttons', async () => {
         const page = await reply('', 'alice');
-        expect(listed(page.blocks)).toEqual(['Zed', 'admin', 'agent1', 'agent2', 'alice', 'bob', 'ciel', 'dialog.bot', 'guest', 'jerome.dupre']);
+        // As people read names: case and accents aside ("zed upper" comes on the next page).
+        expect(listed(page.blocks)).toEqual(['admin', 'agent1', 'agent2', 'alice', 'bob', 'ciel', 'dialog.bot', 'guest', 'jerome.dupre', 'manager']);
         const rows = page.blocks?.filter((block) => block.type === 'context' && block.elements?.[0].type === 'image') ?? [];
-        expect(rows[0].elements?.[0].altText).toBe('Zed');
-        expect((rows[0].elements?.[0] as unknown as { imageUrl: string }).imageUrl).toBe(`${client().host.url}/avatar/Zed`);
-        expect(rows[0].elements?.[1].text).toBe('🟡 *zed upper* @Zed');
-        expect(rows[5].elements?.[1].text).toBe('⚫ *Bob B.* @bob · deactivated');
+        expect(rows[0].elements?.[0].altText).toBe('admin');
+        expect((rows[0].elements?.[0] as unknown as { imageUrl: string }).imageUrl).toBe(`${client().host.url}/avatar/admin`);
+        expect(rows[0].elements?.[1].text).toBe(`🟢 *Ada Admin* [@admin](${client().host.url}/direct/admin) · admin`);
+        expect(rows[4].elements?.[1].text).toBe(`⚫ *Bob B.* [@bob](${client().host.url}/direct/bob) · deactivated`);
         expect(texts(page.blocks)).toContain('1–10 of 13 users · page 1 of 2');
         expect(buttons(page.blocks).map((element) => element.actionId)).toEqual(['directory.page', 'directory.open', 'directory.export']);
     });
@@ -133,7 +134,7 @@ describe('/users', () => {
         const byLogin = await reply('sort:-lastLogin role:user', 'alice');
         expect(listed(byLogin.blocks).slice(0, 3)).toEqual(['agent1', 'manager', 'Zed']);
         // Sorted by last login, each row says it.
-        expect(texts(byLogin.blocks)).toContain('🟢 *Agent 1* @agent1 · livechat-agent · last login 6 Apr 2024');
+        expect(texts(byLogin.blocks)).toContain(`🟢 *Agent 1* [@agent1](${client().host.url}/direct/agent1) · livechat-agent · last login 6 Apr 2024`);
     });
 
     it('finds people whatever the accents and case of the search', async () => {
@@ -168,7 +169,6 @@ describe('/users', () => {
         // Ciel logs in now: of the users, she alone is not inactive for 30 days (the others logged in long ago, or never).
         expect((await client().post('/host/login', { userId: 'ciel' }, 'admin')).status).toBe(200);
         expect(listed((await reply('inactive:30d role:user', 'admin')).blocks)).toEqual([
-            'Zed',
             'admin',
             'agent1',
             'agent2',
@@ -176,9 +176,15 @@ describe('/users', () => {
             'bob',
             'jerome.dupre',
             'manager',
+            'Zed',
         ]);
-        expect(texts((await reply('inactive:30d jerome', 'admin')).blocks)).toContain('🔴 *Jérôme Dupré* @jerome.dupre · last login 1 Mar 2020');
-        expect(texts((await reply('inactive:30d agent2', 'admin')).blocks)).toContain('⚫ *Agent 2* @agent2 · livechat-agent · never logged in');
+        const url = client().host.url;
+        expect(texts((await reply('inactive:30d jerome', 'admin')).blocks)).toContain(
+            `🔴 *Jérôme Dupré* [@jerome.dupre](${url}/direct/jerome.dupre) · last login 1 Mar 2020`,
+        );
+        expect(texts((await reply('inactive:30d agent2', 'admin')).blocks)).toContain(
+            `⚫ *Agent 2* [@agent2](${url}/direct/agent2) · livechat-agent · never logged in`,
+        );
         expect(listed((await reply('team:finance', 'admin')).blocks)).toEqual(['jerome.dupre']);
         expect(listed((await reply('clearance:HIGH', 'admin')).blocks)).toEqual(['ciel']);
 
@@ -208,7 +214,9 @@ describe('/users', () => {
         const far = await reply('page:200', 'alice');
         expect(texts(far.blocks)).toContain('There is no page 200; this is the last one.');
         expect(texts(far.blocks)).toContain('11–13 of 13 users · page 2 of 2');
-        expect(listed(far.blocks)).toEqual(['manager', 'norole', 'user-directory.bot']);
+        expect(listed(far.blocks)).toEqual(['norole', 'user-directory.bot', 'Zed']);
+        // The text a client without blocks shows says it too.
+        expect(far.text).toContain('There is no page 200; this is the last one.');
     });
 });
 
@@ -219,7 +227,7 @@ describe('paging', () => {
         expect(next.notifications).toEqual([]);
         expect(next.messages).toEqual([]);
         expect(next.response.type).toBe('contextual_bar.open');
-        expect(listed(next.response.view.blocks)).toEqual(['manager', 'norole', 'user-directory.bot']);
+        expect(listed(next.response.view.blocks)).toEqual(['norole', 'user-directory.bot', 'Zed']);
         expect(texts(next.response.view.blocks)).toContain('11–13 of 13 users · page 2 of 2');
 
         const back = await click('directory.page', button(next.response.view.blocks, 'directory.page').value, 'alice', inView);
@@ -242,7 +250,7 @@ describe('the directory in the contextual bar', () => {
         };
         expect(['directory.list', 'directory.sort', 'directory.status', 'directory.type'].map((id) => shown(view.blocks, id))).toEqual([
             'List: Users',
-            'Sort: username',
+            'Sort: name',
             'Account: any',
             'Type: any',
         ]);
@@ -252,10 +260,8 @@ describe('the directory in the contextual bar', () => {
         expect(roles?.options?.map((option) => option.value)).toEqual(['admin', 'app', 'bot', 'guest', 'livechat-agent', 'livechat-manager', 'user']);
         expect(roles?.initialValue).toEqual(['user']);
         expect(elements(view.blocks).some((element) => element.actionId === 'directory.inactive')).toBe(false);
-        // A link button per user to message them.
-        expect(elements(view.blocks).find((element) => element.actionId === 'directory.message' && element.value === 'alice')?.url).toBe(
-            `${client().host.url}/direct/alice`,
-        );
+        // One line per user, the username a link to message them.
+        expect(texts(view.blocks)).toContain(`[@alice](${client().host.url}/direct/alice)`);
 
         const deactivated = await click('directory.status', 'deactivated', 'alice', inView);
         expect(deactivated.response.type).toBe('contextual_bar.update');

@@ -98,6 +98,16 @@ describe("IUserUpdater.deactivate, as Rocket.Chat's setUserActiveStatus", () => 
         expect(await ro('davefrank')).toBe(false);
     });
 
+    it('users.update with data.active goes the same way: ro on deactivation, cleared on reactivation', async () => {
+        const update = (active: boolean) => client().post('/api/v1/users.update', { userId: 'dave', data: { active } }, 'admin');
+        expect((await update(false)).body.user).toMatchObject({ _id: 'dave', active: false });
+        expect(await ro('alicedave')).toBe(true);
+        expect((await update(true)).body.user).toMatchObject({ _id: 'dave', active: true });
+        expect(await ro('alicedave')).toBe(false);
+        expect((await client().post('/api/v1/users.update', { userId: 'gina', data: { active: false } }, 'admin')).body.errorType).toBe('user-last-owner');
+        expect(await isActive('gina')).toBe(true);
+    });
+
     it('users.setActiveStatus refuses the last owner as the server does, with the rooms in the details', async () => {
         const reply = await client().post('/api/v1/users.setActiveStatus', { userId: 'gina', activeStatus: false }, 'admin');
         expect(reply).toEqual({

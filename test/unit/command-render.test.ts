@@ -123,18 +123,18 @@ describe('the command’s reply', () => {
     it('shows each user on one line that reads exactly as the data: presence, name, username, and what matters', () => {
         const message = renderListMessage(page({}), render());
         expect(rowTexts(message).map((read) => read.text)).toEqual([
-            '🟡 Chloe @chloe:matrix.example.org · livechat-agent',
             '⚫ Ada *Star* Lovelace @ada_20 · deactivated',
+            '🟡 Chloe @chloe:matrix.example.org · livechat-agent',
             '🟢 Helper @helper.bot · bot',
             '🟢 Jérôme Dupré @jdupre · admin',
             '🔴 Søren Ødegaard @søren · livechat-agent',
         ]);
         // Bold for names, and no other markup slipped in from the data.
-        expect(rowTexts(message).map((read) => read.markup)).toEqual([['BOLD'], [], ['BOLD'], ['BOLD'], ['BOLD']]);
+        expect(rowTexts(message).map((read) => read.markup)).toEqual([['LINK'], ['BOLD', 'LINK'], ['BOLD', 'LINK'], ['BOLD', 'LINK'], ['BOLD', 'LINK']]);
         const avatars = message.blocks.flatMap((block: any) =>
             block.type === 'context' && block.elements[0].type === 'image' ? [block.elements[0].imageUrl] : [],
         );
-        expect(avatars[0]).toBe('https://chat.example.com/avatar/%40chloe%3Amatrix.example.org');
+        expect(avatars).toContain('https://chat.example.com/avatar/%40chloe%3Amatrix.example.org');
     });
 
     it('shows the last login when sorting or filtering by it, and an email when only the email matched', () => {
@@ -159,6 +159,7 @@ describe('the command’s reply', () => {
         );
         expect(texts).toContain('There is no page 200; this is the last one.');
         expect(texts).toContain('5–5 of 5 users · page 3 of 3');
+        expect(message.text.split('\n').slice(0, 2)).toEqual(['*Users*', 'There is no page 200; this is the last one.']);
         const actions = (message.blocks.at(-1) as any).elements.map((element: any) => [element.actionId, JSON.parse(element.value).page]);
         expect(actions).toEqual([
             [Action.page, 2],
@@ -193,7 +194,7 @@ describe('the contextual bar', () => {
         };
         expect([Action.list, Action.sort, Action.status, Action.type, Action.inactive, `${Action.customField}team`].map(shown)).toEqual([
             'List: Users',
-            'Sort: username',
+            'Sort: name',
             'Account: any',
             'Type: any',
             'Last login: any',
@@ -212,14 +213,23 @@ describe('the contextual bar', () => {
         expect(actionIds.filter((id?: string) => id === Action.inactive || id?.startsWith(Action.customField))).toEqual([]);
     });
 
-    it('offers a link button to message each user', () => {
+    it('shows one line per user, the avatar beside the name, the username linking to a direct message', () => {
         const view = renderDirectoryView(page({ search: 'chloe' }), render(), facets);
-        const message = view.blocks.map((block: any) => block.accessory).find(Boolean);
-        expect(message).toMatchObject({
-            actionId: Action.message,
-            text: { text: 'Message' },
-            url: 'https://chat.example.com/direct/%40chloe%3Amatrix.example.org',
+        const rows: any[] = view.blocks.filter((block: any) => block.type === 'context' && block.elements[0].type === 'image');
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toEqual({
+            type: 'context',
+            elements: [
+                { type: 'image', imageUrl: 'https://chat.example.com/avatar/%40chloe%3Amatrix.example.org', altText: '@chloe:matrix.example.org' },
+                {
+                    type: 'mrkdwn',
+                    text: '🟡 *Chloe* [@chloe:matrix.example.org](https://chat.example.com/direct/%40chloe%3Amatrix.example.org) · livechat-agent',
+                },
+            ],
         });
+        expect(readBack(rows[0].elements[1].text)).toEqual({ text: '🟡 Chloe @chloe:matrix.example.org · livechat-agent', markup: ['BOLD', 'LINK'] });
+        // The same row as in the message.
+        expect(renderListMessage(page({ search: 'chloe' }), render()).blocks).toContainEqual(rows[0]);
     });
 });
 

@@ -5,6 +5,7 @@
  * time expressions.
  */
 import { generateDemoWorkspace, parseWorkspace } from '../../host';
+import type { WorkspaceUser } from '../../host';
 import { parseParameters } from '../../host/front';
 import { parseQuery } from '../../host/http';
 import { nextRun, parseInterval, parseWhen } from '../../host/schedule';
@@ -119,6 +120,27 @@ describe('generateDemoWorkspace', () => {
         expect(outside.length).toBeLessThanOrEqual(5);
         expect(a.rooms.some((r) => r.t === 'p')).toBe(true);
         expect(a.rooms.filter((r) => r.t === 'd').length).toBeGreaterThan(100);
+    });
+
+    it('is dated relative to its day: recent, idle and never-logged-in users, online ones seen lately', () => {
+        const day = Date.UTC(2026, 11, 7);
+        const morning = generateDemoWorkspace({ now: day + 3600_000 });
+        expect(JSON.stringify(generateDemoWorkspace({ now: day + 23 * 3600_000 }))).toBe(JSON.stringify(morning));
+        const nextDay = generateDemoWorkspace({ now: day + 86400_000 });
+        const shifted = (u: WorkspaceUser) => u.lastLogin && new Date(Date.parse(u.lastLogin) - 86400_000).toISOString();
+        expect(nextDay.users.map(shifted)).toEqual(morning.users.map((u) => u.lastLogin));
+
+        const people = morning.users.filter((u) => u.type === 'user');
+        const daysAgo = (u: WorkspaceUser) => (u.lastLogin ? (day - Date.parse(u.lastLogin)) / 86400_000 : Infinity);
+        const share = (test: (u: WorkspaceUser) => boolean) => people.filter(test).length / people.length;
+        expect(share((u) => daysAgo(u) < 7)).toBeGreaterThan(0.4);
+        expect(share((u) => daysAgo(u) >= 7 && daysAgo(u) < 90)).toBeGreaterThan(0.1);
+        expect(share((u) => daysAgo(u) >= 90 && daysAgo(u) < Infinity)).toBeGreaterThan(0.1);
+        expect(share((u) => daysAgo(u) === Infinity)).toBeGreaterThan(0.05);
+        expect(people.every((u) => daysAgo(u) > 0 && (!u.lastLogin || (u.createdAt as string) <= u.lastLogin))).toBe(true);
+        expect(people.filter((u) => u.status !== 'offline').every((u) => daysAgo(u) <= 3)).toBe(true);
+        expect(morning.users.filter((u) => !u.name).length).toBeLessThan(morning.users.length / 50);
+        expect(morning.users.find((u) => u.name === 'Jérôme Dupré')).toMatchObject({ username: 'jerome.dupre', active: true });
     });
 
     // How fast is the benchmark's business (about 2 s here); this guards against hanging.
