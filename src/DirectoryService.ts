@@ -71,6 +71,8 @@ export class DirectoryService {
     private snapshot?: SnapshotPointer;
     /** How this instance came by its snapshot: written here, loaded, or taken without loading (the feed had brought it). */
     private snapshotTaken?: 'written' | 'loaded' | 'adopted';
+    /** A snapshot whose load failed (a chunk missing): not tried again; without a directory, a new first build replaces it. */
+    private brokenSnapshot?: string;
     /** A crawl, pass or snapshot load in progress; for a crawl or load the keeper keeps the changes meanwhile and replays them on its result. */
     private work?: { kind: 'build' | 'load' | 'pass' | 'reread'; done: Promise<void> };
     private meta: ClusterMeta = {};
@@ -271,7 +273,8 @@ export class DirectoryService {
         }
         const now = this.now();
         const snapshot = meta.snapshot;
-        if (snapshot && snapshot.id !== this.snapshot?.id && (!this.snapshot || snapshot.builtAt > this.snapshot.builtAt)) {
+        const broken = !!snapshot && snapshot.id === this.brokenSnapshot;
+        if (snapshot && !broken && snapshot.id !== this.snapshot?.id && (!this.snapshot || snapshot.builtAt > this.snapshot.builtAt)) {
             if (this.keeper.current && snapshot.adoptable) {
                 this.snapshot = snapshot;
                 this.snapshotTaken = 'adopted';
@@ -279,7 +282,12 @@ export class DirectoryService {
                 return;
             }
             this.startWork('load', async () => {
-                await loadSnapshot(this.rebuildContext(), snapshot);
+                try {
+                    await loadSnapshot(this.rebuildContext(), snapshot);
+                } catch (error) {
+                    this.brokenSnapshot = snapshot.id;
+                    throw error;
+                }
                 this.snapshot = snapshot;
                 this.snapshotTaken = 'loaded';
             });
@@ -288,7 +296,7 @@ export class DirectoryService {
         if (caller === 'read-only' || !this.options.store.canWrite || !leaseIsFree(meta.lease, this.instanceId, now)) {
             return;
         }
-        if (!snapshot) {
+        if (!snapshot || (broken && !this.keeper.current)) {
             this.startWork('build', async () => {
                 const pointer = await firstBuild(this.rebuildContext(), meta, (report) => (this.report = report));
                 if (pointer) this.written(pointer);

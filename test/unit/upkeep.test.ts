@@ -186,21 +186,28 @@ describe('Upkeep: a base snapshot and the change feed', () => {
         expect(loaded.size).toBe(2005);
     });
 
-    it('never loads a torn snapshot: a pointer whose chunks are not all there fails the load, and the instance keeps trying', async () => {
+    it('never loads a torn snapshot: a pointer whose chunks are not all there fails the load; an instance that may write builds a new base', async () => {
         const { ws, db } = await clusterWithUsers(2 * CHUNK_USERS);
         const pointer = (await readMeta(db.instance())).snapshot;
         const chunkKey = `user-directory/snapshot/${pointer?.id}/1`;
-        const stolen = db.records.filter((record) => record.keys.includes(chunkKey));
         db.records = db.records.filter((record) => !record.keys.includes(chunkKey));
         const errors: unknown[] = [];
-        const late = instance(ws, db, { errors, canWrite: false });
-        await late.svc.tick();
-        await late.svc.settled();
+        const reader = instance(ws, db, { errors, canWrite: false });
+        await reader.svc.tick();
+        await reader.svc.settled();
         expect(String(errors[0])).toContain('lacks chunk 1');
-        expect(late.svc.info().ready).toBe(false);
+        expect(reader.svc.info().ready).toBe(false);
+        await reader.svc.tick();
+        await reader.svc.settled();
+        expect(errors).toHaveLength(1); // not tried again
 
-        db.records.push(...stolen);
-        expect((await follow(late.svc)).size).toBe(2 * CHUNK_USERS + 5);
+        const writer = instance(ws, db);
+        await writer.svc.tick();
+        await writer.svc.settled(); // its load fails too
+        const rebuilt = await follow(writer.svc); // then it builds a new base
+        expect(rebuilt.size).toBe(2 * CHUNK_USERS + 5);
+        expect(facts(writer.svc).snapshot.id).not.toBe(pointer?.id);
+        expect((await follow(reader.svc)).size).toBe(2 * CHUNK_USERS + 5);
     });
 
     it("cleans up a dead writer's orphaned chunks when the next base is written", async () => {
