@@ -1,7 +1,7 @@
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 
 import { claimLease, LEASE_TTL_MS, releaseLease, renewLease } from '../cluster/lease';
-import { ClusterMeta, SnapshotPointer, UpkeepState, writeUpkeepState } from '../cluster/meta';
+import { ClusterMeta, readMeta, SnapshotPointer, UpkeepState, writeUpkeepState } from '../cluster/meta';
 import { dropOrphanedSnapshots, dropSnapshot, publishPointer, readSnapshot, writeSnapshot } from '../cluster/snapshot';
 import type { KeyedRecordStore } from '../cluster/store';
 import { Directory } from '../core/directory';
@@ -175,6 +175,8 @@ async function writeBase(context: RebuildContext, previous: SnapshotPointer | un
     const directory = keeper.current as Directory;
     const me = context.instanceId;
     await keeper.flush();
+    // Whatever the others published up to now goes into the base (it is replayed from a little before `takenAt` only).
+    await keeper.follow(await readMeta(store));
     await dropOrphanedSnapshots(store, [previous?.id, previous?.previous]);
     const id = `${me}-${takenAt.toString(36)}`;
     const from = takenAt - FEED_SLACK_MS;
