@@ -1,5 +1,6 @@
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
+import { ChangeFeed } from '../../src/cluster/feed';
 import { readMeta } from '../../src/cluster/meta';
 import { CHUNK_USERS, writeSnapshot } from '../../src/cluster/snapshot';
 import { follow, instance as instanceOf, InstanceOptions, user, Workspace, workspace } from './fake-workspace';
@@ -252,5 +253,29 @@ describe('Upkeep: GET requests write nothing', () => {
         await a.svc.get().catch(() => undefined);
         expect(a.store.calls.filter((call) => call !== 'find')).toEqual([]);
         expect(ws.calls).toEqual([]);
+    });
+});
+
+describe('Upkeep: the change feed', () => {
+    it('publishes a change queued while a write is under way (it once waited for the next change)', async () => {
+        const db = new MemoryDatabase();
+        const store = db.instance();
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const add = store.add.bind(store);
+        let adds = 0;
+        store.add = async (keys, data) => {
+            if (adds++ === 0) await gate; // the first write is slow
+            return add(keys, data);
+        };
+        const feed = new ChangeFeed(store, 'a', () => undefined, clock.now, clock.sleep);
+        feed.publish({ op: 'remove', id: 'first' });
+        await clock.until(() => adds === 1);
+        feed.publish({ op: 'remove', id: 'second' }); // queued while the first write waits
+        release();
+        await clock.idle();
+        await feed.flush();
+        const entries = await feed.since(clock.now() - 60_000);
+        expect(entries.flatMap((entry) => entry.changes.map((change) => (change.op === 'remove' ? change.id : '')))).toEqual(['first', 'second']);
     });
 });
