@@ -19,7 +19,7 @@
  * A window shorter than an hour is scaled to an hour (the output says by how
  * much); a window shorter than the app's rebuild period (5 minutes by
  * default) samples it by chance. Prints tables and writes
- * bench/results/upkeep-<users>.json.
+ * bench/results/upkeep-<users>-<window>s.json.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -312,7 +312,7 @@ async function main(): Promise<void> {
             restart,
         };
         fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
-        const out = path.join(root, 'bench', 'results', `upkeep-${USERS}.json`);
+        const out = path.join(root, 'bench', 'results', `upkeep-${USERS}-${WINDOW_S}s.json`);
         fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 
         const hourly = (c: Cost, pick: (c: Cost) => number, unit: (n: number) => string = fmt) => unit(pick(c) * PER_HOUR);

@@ -9,9 +9,9 @@
  *   npm start -- --instances 3             a cluster of 3 instances on PORT, PORT+1, PORT+2
  *   npm start -- --engine 1.59.0           the Apps-Engine runtime to run (1.62.0 by default)
  *   npm start -- --user-read-us 50         simulated server time per user document read
+ *   npm start -- --port 3100               another port (or PORT=3100 npm start)
  *   npm start -- --data DIR                keep users, rooms and app persistence in DIR across restarts
  *                                          (written at a clean stop and every 30 s while they change)
- *   npm start -- --port 3100               another port (or PORT=3100 npm start)
  *   PORT (default 3000), HOST (default 127.0.0.1), HOST_LOG=1 to print the host's log.
  */
 import { spawnSync } from 'child_process';
@@ -36,16 +36,16 @@ function parseArgs(argv: string[]): Record<string, string> {
         const m = arg.match(/^--([^=]+)(?:=(.*))?$/);
         if (!m)
             fail(
-                `Unexpected argument "${arg}". Usage: npm start -- [--workspace FILE.json] [--zip APP.zip] [--users N] [--seed N] [--instances N] [--engine VERSION] [--user-read-us N] [--data DIR] [--port N]`,
+                `Unexpected argument "${arg}". Usage: npm start -- [--workspace FILE.json] [--zip APP.zip] [--users N] [--seed N] [--instances N] [--engine VERSION] [--user-read-us N] [--port N] [--data DIR]`,
             );
         if (m[2] !== undefined) out[m[1]] = m[2];
         else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out[m[1]] = argv[++i];
         else out[m[1]] = 'true';
     }
     for (const key of Object.keys(out)) {
-        if (!['workspace', 'zip', 'users', 'seed', 'instances', 'engine', 'user-read-us', 'data', 'port', 'help'].includes(key)) {
+        if (!['workspace', 'zip', 'users', 'seed', 'instances', 'engine', 'user-read-us', 'port', 'data', 'help'].includes(key)) {
             fail(
-                `Unknown option --${key}. Options: --workspace FILE.json, --zip APP.zip, --users N, --seed N, --instances N, --engine ${ENGINE_VERSIONS.join('|')}, --user-read-us N, --data DIR, --port N`,
+                `Unknown option --${key}. Options: --workspace FILE.json, --zip APP.zip, --users N, --seed N, --instances N, --engine ${ENGINE_VERSIONS.join('|')}, --user-read-us N, --port N, --data DIR`,
             );
         }
     }
