@@ -79,6 +79,8 @@ const SCREENS: Screen[] = [
     { name: 'member-managers', user: 'alice', steps: [command('managers')] },
     { name: 'bar-member', user: 'alice', steps: [open()] },
     { name: 'bar-member-agents', user: 'alice', steps: [open(), change('directory.list', 'agents')] },
+    { name: 'bar-admin-summary', user: 'admin', steps: [command('summary')] },
+    { name: 'member-summary-refused', user: 'alice', steps: [command('summary')] },
 ];
 
 function findRenderer(): string {

@@ -151,6 +151,11 @@ export class DirectoryService {
         }
     }
 
+    /** When the directory last changed (ms), or undefined before the first. */
+    lastChangedAt(): number | undefined {
+        return this.keeper.changedAt;
+    }
+
     info(): Record<string, unknown> {
         const snapshot = this.snapshot;
         const upkeep = this.meta.upkeep;

@@ -20,6 +20,7 @@ import type {
     IUIKitResponse,
     UIKitBlockInteractionContext,
     UIKitViewCloseInteractionContext,
+    UIKitViewSubmitInteractionContext,
 } from '@rocket.chat/apps-engine/definition/uikit';
 import type {
     IPostUserCreated,
@@ -39,6 +40,8 @@ import { PersistenceStore } from './cluster/store';
 import { DirectoryService } from './DirectoryService';
 import { createEndpoints } from './endpoints';
 import { reactivationConfigFromValues } from './seats/reactivate';
+import { Seats } from './seats/Seats';
+import { SeatsConfig, seatsConfigFromValues } from './seats/settings';
 import { configFromValues, provideSettings, readSettingValues, SettingId } from './settings';
 
 /** The periodic upkeep (the cheap pass, or the safety net when due): a scheduler job, so that it runs on one instance of a cluster. */
@@ -61,6 +64,8 @@ export default class UserDirectoryApp
     private readonly store: PersistenceStore;
     private readonly directory: DirectoryService;
     private readonly chat: DirectoryChat;
+    private seatsConfig: SeatsConfig = seatsConfigFromValues(new Map());
+    private readonly seats: Seats;
 
     constructor(info: IAppInfo, logger: ILogger, accessors?: IAppAccessors) {
         super(info, logger, accessors);
@@ -73,11 +78,23 @@ export default class UserDirectoryApp
             maxRoomMembers: () => this.config.maxRoomMembers,
             onError: (error) => this.getLogger().error('User directory', error),
         });
+        this.seats = new Seats({
+            appId: this.getID(),
+            store: this.store,
+            seats: () => this.seatsConfig,
+            directory: () => this.directory.get(),
+            publish: (user) => this.directory.upsert(user),
+            instanceId: () => this.directory.instanceId,
+            attach: (persis) => this.store.attach(persis),
+            logger: () => this.getLogger(),
+        });
         this.chat = new DirectoryChat({
             appId: this.getID(),
             context: (persis) => this.context(persis),
             logger: () => this.getLogger(),
+            directoryChangedAt: () => this.directory.lastChangedAt(),
             reactivation: { config: () => reactivationConfigFromValues(this.settingValues), publish: (user, persis) => this.directoryFor(persis).upsert(user) },
+            deactivation: this.seats.chatEntry(),
         });
     }
 
@@ -91,6 +108,7 @@ export default class UserDirectoryApp
                 context: () => this.readContext(),
                 meet: (user) => this.directory.meet(user),
                 facts: () => ({ version: this.getVersion(), ...this.directory.info() }),
+                directoryChangedAt: () => this.directory.lastChangedAt(),
                 logger: () => this.getLogger(),
             }),
         });
@@ -102,14 +120,17 @@ export default class UserDirectoryApp
                     await this.directoryFor(persis).rebuildIfDue();
                 },
             },
+            ...this.seats.processors(),
         ]);
     }
 
     public async onEnable(environment: IEnvironmentRead, configurationModify: IConfigurationModify): Promise<boolean> {
         this.settingValues = await readSettingValues(environment.getSettings());
         this.config = configFromValues(this.settingValues);
+        this.seatsConfig = seatsConfigFromValues(this.settingValues);
         prepareValidators();
         await this.scheduleRebuilds(configurationModify);
+        await this.seats.schedule(configurationModify.scheduler);
         this.directory.start();
         return true;
     }
@@ -134,8 +155,12 @@ export default class UserDirectoryApp
     public async onSettingUpdated(setting: ISetting, configurationModify: IConfigurationModify): Promise<void> {
         this.settingValues.set(setting.id, setting.value ?? setting.packageValue);
         this.config = configFromValues(this.settingValues);
+        this.seatsConfig = seatsConfigFromValues(this.settingValues);
         if (setting.id === SettingId.directoryMaxAgeMinutes) {
             await this.scheduleRebuilds(configurationModify);
+        }
+        if (Seats.reschedulesOn(setting.id)) {
+            await this.seats.schedule(configurationModify.scheduler);
         }
     }
 
@@ -215,6 +240,17 @@ export default class UserDirectoryApp
         modify: IModify,
     ): Promise<IUIKitResponse> {
         return this.chat.handleBlockAction(context, read, modify, persis, http);
+    }
+
+    /** The only submit is the deactivation's confirmation modal. */
+    public executeViewSubmitHandler(
+        context: UIKitViewSubmitInteractionContext,
+        read: IRead,
+        _http: IHttp,
+        persis: IPersistence,
+        modify: IModify,
+    ): Promise<IUIKitResponse> {
+        return this.seats.viewSubmit(context, read, modify, persis);
     }
 
     public async executeViewClosedHandler(context: UIKitViewCloseInteractionContext): Promise<IUIKitResponse> {

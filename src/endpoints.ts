@@ -7,6 +7,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { toCaller } from './core/config';
 import { ApiResponse, respond } from './core/errors';
 import { directoryInfo, ListContext, Listing, ListRequest, selectLivechatUsers, selectUsersByStatus, selectUsersList, toResponse } from './core/handlers';
+import { directorySummary } from './core/seats/summary';
 import { DirectoryUnavailable } from './DirectoryService';
 
 /** What the endpoints need from the app. */
@@ -17,6 +18,8 @@ export interface EndpointSource {
     meet(user: IUser): void;
     /** What directory.info reports beyond the directory's size. */
     facts(): Record<string, unknown>;
+    /** When the directory last changed (ms), for the summary's `asOf`. */
+    directoryChangedAt(): number | undefined;
     logger(): ILogger;
 }
 
@@ -119,6 +122,7 @@ function answers(source: EndpointSource): Record<string, Answer> {
         'livechat/users/manager': (request, context) => listing(selectLivechatUsers)({ ...request, params: { ...request.params, type: 'manager' } }, context),
         'livechat/users/:type': listing(selectLivechatUsers),
         'directory.info': (request, context) => directoryInfo(request, context, source.facts()),
+        'directory.summary': (request, context) => directorySummary(request, context, { now: Date.now(), asOf: source.directoryChangedAt() }),
     };
 }
 

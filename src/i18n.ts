@@ -16,6 +16,8 @@ export interface Translate {
     number(value: number): string;
     /** A date of an ISO timestamp, as the language writes it ("2 Jan 2024", "02.01.2024"). */
     date(iso: string): string;
+    /** A date and time in UTC ("7 Dec 2026, 10:00 UTC", "07.12.2026, 10:00 UTC"). */
+    dateTime(iso: string): string;
 }
 
 /** A translator for a user's language (`de-AT` → `de`), falling back to English and then to the key. */
@@ -31,6 +33,7 @@ export function translator(language?: string): Translate {
         year: 'numeric',
         timeZone: 'UTC',
     });
+    const times = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : locale, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' });
     const plurals = new Intl.PluralRules(locale);
 
     const t = ((key, values = {}) => {
@@ -42,6 +45,10 @@ export function translator(language?: string): Translate {
     t.date = (iso) => {
         const date = new Date(iso);
         return Number.isNaN(date.getTime()) ? iso : dates.format(date);
+    };
+    t.dateTime = (iso) => {
+        const date = new Date(iso);
+        return Number.isNaN(date.getTime()) ? iso : `${dates.format(date)}, ${times.format(date)} UTC`;
     };
     return t;
 }

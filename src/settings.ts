@@ -2,7 +2,8 @@ import type { IConfigurationExtend, ISettingRead } from '@rocket.chat/apps-engin
 import { ISetting, SettingType } from '@rocket.chat/apps-engine/definition/settings';
 
 import { Config, defaultConfig, parseRoleList, Permission, PERMISSION_DEFAULTS, PERMISSIONS } from './core/config';
-import { DEACTIVATION_ENABLED_SETTING, REACTIVATION_SETTINGS } from './seats/reactivate';
+import { REACTIVATION_SETTINGS } from './seats/reactivate';
+import { SEATS_SETTINGS } from './seats/settings';
 
 /** The app's settings: one per Rocket.Chat setting it mirrors, and one per permission. */
 export const SettingId = {
@@ -32,7 +33,7 @@ export const SETTINGS: ISetting[] = [
     setting(SettingId.directoryFullRereadHours, SettingType.NUMBER, 24, 'directory'),
     setting(SettingId.directoryMaxRoomMembers, SettingType.NUMBER, 10_000, 'directory'),
     ...PERMISSIONS.map((permission) => setting(permissionSettingId(permission), SettingType.STRING, PERMISSION_DEFAULTS[permission].join(', '), 'permissions')),
-    DEACTIVATION_ENABLED_SETTING,
+    ...SEATS_SETTINGS,
     ...REACTIVATION_SETTINGS,
 ];
 

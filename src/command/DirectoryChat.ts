@@ -8,6 +8,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 
 import { toCaller } from '../core/config';
+import { canViewSeats } from '../core/seats/summary';
 import { ListContext, seesFullUserInfo } from '../core/handlers';
 import { translator } from '../i18n';
 import { csvColumns, toCsv } from './csv';
@@ -19,6 +20,7 @@ import { decodeQuery, DirectoryQuery, emptyQuery, PAGE_SIZE, parseListCommand } 
 import { Action, directMessageUrl, RenderContext, renderHelp, renderListMessage } from './render';
 import { collatorFor } from './order';
 import { directoryPage, DirectoryPage, selectAll } from './run';
+import { summaryViewFor } from './summaryView';
 import { reactivateCommand, ReactivationDeps } from '../seats/reactivate';
 
 /** What the chat needs from the app. */
@@ -27,8 +29,32 @@ export interface DirectorySource {
     /** The directory and settings, for a handler the engine called with this persistence writer (the first call waits for the first build). */
     context(persis: IPersistence): Promise<ListContext>;
     logger(): ILogger;
+    /** When the directory last changed (ms): the summary's asOf. */
+    directoryChangedAt(): number | undefined;
     /** What `/users reactivate` needs of the app: its settings, and the directory to show a reactivated user in. */
     reactivation: ReactivationDeps;
+    /** `/users deactivate` and the clicks of its views (src/seats). */
+    deactivation: DeactivationEntry;
+}
+
+/** A command or click as seat management gets it. */
+export interface ChatRequest {
+    user: IUser;
+    room?: IRoom;
+    read: IRead;
+    modify: IModify;
+    persis: IPersistence;
+}
+
+export type Responder = ReturnType<UIKitBlockInteractionContext['getInteractionResponder']>;
+
+/** The review and deactivation of inactive users, as the chat reaches it. */
+export interface DeactivationEntry {
+    /** `/users deactivate …`: the words after `deactivate`. */
+    command(args: readonly string[], request: ChatRequest): Promise<void>;
+    /** The action ids of its buttons and inputs. */
+    readonly actionIds: readonly string[];
+    click(request: ChatRequest, actionId: string, value: string | string[] | undefined, responder: Responder): Promise<IUIKitResponse>;
 }
 
 /** One user's command or click: who, where, the engine's accessors, and how the replies are rendered. */
@@ -40,6 +66,8 @@ interface Interaction {
     persis: IPersistence;
     http: IHttp;
     render: RenderContext;
+    /** The slash command's, so that it can open a contextual bar. */
+    triggerId?: string;
 }
 
 /** A `/users WORD …` subcommand; any other first word starts a list query. */
@@ -57,7 +85,7 @@ interface Click {
     value: string | string[] | undefined;
     /** In a contextual bar (not a message). */
     inView: boolean;
-    responder: ReturnType<UIKitBlockInteractionContext['getInteractionResponder']>;
+    responder: Responder;
 }
 
 const MAX_REMEMBERED_VIEWS = 10_000;
@@ -75,10 +103,16 @@ export class DirectoryChat {
     private readonly subcommands = new Map<string, Subcommand>([
         ['help', { accepts: (args) => args.length === 0, run: (_args, chat) => this.help(chat) }],
         ['?', { accepts: (args) => args.length === 0, run: (_args, chat) => this.help(chat) }],
+        ['summary', { accepts: (args) => args.length === 0, run: (_args, chat) => this.openSummary(chat) }],
         ['reactivate', { accepts: () => true, run: (args, chat) => reactivateCommand(args, { ...chat, caller: chat.user }, this.source.reactivation) }],
+        ['deactivate', { accepts: () => true, run: (args, chat) => this.source.deactivation.command(args, chat) }],
     ]);
 
-    constructor(private readonly source: DirectorySource) {}
+    constructor(private readonly source: DirectorySource) {
+        for (const actionId of source.deactivation.actionIds) {
+            this.actions.set(actionId, ({ chat, value, responder }) => source.deactivation.click(chat, actionId, value, responder));
+        }
+    }
 
     slashCommand(): ISlashCommand {
         return {
@@ -91,7 +125,7 @@ export class DirectoryChat {
     }
 
     async runCommand(context: SlashCommandContext, read: IRead, modify: IModify, persis: IPersistence, http: IHttp): Promise<void> {
-        const chat = await this.interaction(context.getSender(), context.getRoom(), read, modify, persis, http);
+        const chat = { ...(await this.interaction(context.getSender(), context.getRoom(), read, modify, persis, http)), triggerId: context.getTriggerId() };
         await this.guard(chat, async () => {
             const [first = '', ...rest] = context.getArguments().filter((word) => word.length > 0);
             const subcommand = this.subcommands.get(first.toLowerCase());
@@ -112,6 +146,9 @@ export class DirectoryChat {
                 return responder.successResponse();
             },
         ],
+        // From the directory's bar the summary replaces it (another view); Refresh updates it in place.
+        [Action.summary, (click) => this.summaryView(click, 'open')],
+        [Action.summaryRefresh, (click) => this.summaryView(click, 'update')],
     ]);
 
     async handleBlockAction(context: UIKitBlockInteractionContext, read: IRead, modify: IModify, persis: IPersistence, http: IHttp): Promise<IUIKitResponse> {
@@ -146,6 +183,27 @@ export class DirectoryChat {
         }
     }
 
+    private async summaryView({ chat, responder }: Click, how: 'open' | 'update'): Promise<IUIKitResponse> {
+        try {
+            const view = await this.summary(chat);
+            return how === 'open' ? responder.openContextualBarViewResponse(view) : responder.updateContextualBarViewResponse(view);
+        } catch (error) {
+            await this.reportFailure(chat, error);
+            return responder.errorResponse();
+        }
+    }
+
+    /** `/users summary`: the Summary view in the contextual bar. */
+    private async openSummary(chat: Interaction): Promise<void> {
+        const view = await this.summary(chat);
+        await chat.modify.getUiController().openContextualBarView(view, { triggerId: chat.triggerId ?? '' }, chat.user);
+    }
+
+    private async summary(chat: Interaction) {
+        const clock = { now: Date.now(), asOf: this.source.directoryChangedAt() };
+        return summaryViewFor(toCaller(chat.user), await this.source.context(chat.persis), chat.render, clock);
+    }
+
     forget(userId: string): void {
         this.openViews.delete(userId);
     }
@@ -176,7 +234,7 @@ export class DirectoryChat {
         const admin = seesFullUserInfo(toCaller(chat.user), context.config)
             ? { customFields: [...facetsOf(context.directory).customFields.keys()] }
             : undefined;
-        const help = renderHelp(chat.render, admin);
+        const help = renderHelp(chat.render, admin, { summary: canViewSeats(toCaller(chat.user), context.config) });
         return this.notify(chat, help.text, help.blocks);
     }
 
@@ -189,10 +247,15 @@ export class DirectoryChat {
         return directoryPage(query, toCaller(chat.user), await this.source.context(chat.persis), PAGE_SIZE, collatorOf(chat.user));
     }
 
-    /** The workspace's roles, and for admins its custom fields with few enough values to pick from. */
+    /** The workspace's roles, for admins its custom fields with few enough values to pick from, and whether the summary is the caller's to see. */
     private async viewFacets(chat: Interaction, page: DirectoryPage): Promise<ViewFacets> {
-        const facets = facetsOf((await this.source.context(chat.persis)).directory);
-        return { roles: facets.roles, customFields: page.privileged ? [...facets.customFields].filter(([, values]) => values.length > 0) : [] };
+        const context = await this.source.context(chat.persis);
+        const facets = facetsOf(context.directory);
+        return {
+            roles: facets.roles,
+            customFields: page.privileged ? [...facets.customFields].filter(([, values]) => values.length > 0) : [],
+            summary: canViewSeats(toCaller(chat.user), context.config),
+        };
     }
 
     /** Sends the whole filtered list as a CSV file in the caller's direct messages with the app user. */

@@ -111,6 +111,8 @@ export interface ViewFacets {
     roles: string[];
     /** Fields with few enough values to list (admins only). */
     customFields: Array<[string, string[]]>;
+    /** The caller may see the workspace summary. */
+    summary?: boolean;
 }
 
 /** The contextual bar: search, labelled filters, the page, and paging; re-rendered in place on every action. */
@@ -127,6 +129,11 @@ export function renderDirectoryView(page: DirectoryPage, context: RenderContext,
             elements: [
                 ...pagingButtons(page, context, actionsBlockId),
                 ...(page.total > 0 ? [button(context, actionsBlockId, Action.export, t('button_export'), encodeQuery(page.query))] : []),
+                ...(facets.summary ? [button(context, actionsBlockId, Action.summary, t('summary_button_open'), 'open')] : []),
+                // Admins filtering by last login can take the list to the deactivation review (which checks who may).
+                ...(page.privileged && page.query.inactiveDays !== undefined
+                    ? [button(context, actionsBlockId, Action.reviewDeactivation, t('seats_button_open_review'), String(page.query.inactiveDays))]
+                    : []),
             ],
         },
     ];

@@ -19,6 +19,10 @@ export const Action = {
     inactive: 'directory.inactive',
     /** Followed by the custom field's name. */
     customField: 'directory.field.',
+    summary: 'directory.summary.open',
+    summaryRefresh: 'directory.summary.refresh',
+    /** Opens the deactivation review (src/seats) for the last-login filter's days. */
+    reviewDeactivation: 'seats.review',
 } as const;
 
 /** What every rendering needs besides the data. */
@@ -204,7 +208,11 @@ export function renderListMessage(page: DirectoryPage, context: RenderContext): 
 }
 
 /** `/users help`: the filters with examples; admins also see theirs, with the workspace's custom fields. */
-export function renderHelp(context: RenderContext, admin: { customFields: string[] } | undefined): { text: string; blocks: LayoutBlock[] } {
+export function renderHelp(
+    context: RenderContext,
+    admin: { customFields: string[] } | undefined,
+    options: { summary?: boolean } = {},
+): { text: string; blocks: LayoutBlock[] } {
     const { t } = context;
     const lines = t('help_lines', {
         search: code('/users jerome'),
@@ -229,6 +237,9 @@ export function renderHelp(context: RenderContext, admin: { customFields: string
                 fields: admin.customFields.length > 0 ? admin.customFields.map(code).join(', ') : t('help_no_custom_fields'),
             }),
         );
+    }
+    if (options.summary) {
+        sections.push(t('help_summary', { summary: code('/users summary') }));
     }
     const blockId = 'directory.help.actions';
     const blocks: LayoutBlock[] = [

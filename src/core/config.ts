@@ -13,6 +13,8 @@ export const PERMISSION_DEFAULTS = {
     'view-livechat-manager': ['livechat-manager', 'livechat-monitor', 'admin'],
     'transfer-livechat-guest': ['livechat-manager', 'livechat-monitor', 'admin'],
     'edit-omnichannel-contact': ['livechat-manager', 'livechat-agent', 'admin'],
+    /** The app's own: the workspace summary (seats). Admins hold it whatever the setting says. */
+    'view-seats': ['admin'],
 };
 
 export type Permission = keyof typeof PERMISSION_DEFAULTS;

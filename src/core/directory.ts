@@ -144,6 +144,12 @@ export class Directory implements DirectoryColumns {
         return this.users.reader(field);
     }
 
+    /** A date of a slot's user as a time in ms (NaN when missing), without making its ISO text. */
+    time(slot: number, field: 'lastLogin' | 'createdAt' | '_updatedAt'): number {
+        const value = this.users.sortField(slot, field);
+        return typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
+    }
+
     pathCodes(path: readonly string[]): { codes: Uint32Array; reached: (code: number) => readonly unknown[] } | undefined {
         return this.users.pathCodes(path);
     }

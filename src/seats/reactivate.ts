@@ -42,9 +42,6 @@ export const REACTIVATION_SETTINGS: ISetting[] = [
     setting(ReactivationSettingId.apiToken, SettingType.PASSWORD, ''),
 ];
 
-/** Seat management's switch, as deactivation declares it (one declaration in the app's settings). */
-export const DEACTIVATION_ENABLED_SETTING: ISetting = setting(ReactivationSettingId.enabled, SettingType.BOOLEAN, false);
-
 export interface ReactivationConfig {
     enabled: boolean;
     apiUserId: string;

@@ -34,6 +34,8 @@ export class DirectoryKeeper {
     current?: Directory;
     /** Changes applied since the directory's base snapshot: how much a restarted instance would replay. */
     changesSinceBase = 0;
+    /** When the current directory last changed (ms): installed, or a change applied to it. */
+    changedAt?: number;
     private readonly feed: ChangeFeed;
     private readonly order: ChangeOrder;
     /** Changes kept while a new directory is made, to replay on it. */
@@ -129,6 +131,7 @@ export class DirectoryKeeper {
         this.pending.forEach((change) => this.applyTo(directory, change));
         this.pending = [];
         this.current = directory;
+        this.changedAt = this.options.now();
     }
 
     /** Waits until every change published here is in the store. */
@@ -147,7 +150,10 @@ export class DirectoryKeeper {
         if (this.keepPending) {
             this.pending.push(change);
         }
-        return this.current ? this.applyTo(this.current, change) : true;
+        if (!this.current) return true;
+        const applied = this.applyTo(this.current, change);
+        if (applied) this.changedAt = this.options.now();
+        return applied;
     }
 
     private applyTo(directory: Directory, change: Change): boolean {

@@ -19,6 +19,8 @@ describe("permissions: Rocket.Chat's default role assignment", () => {
             'view-livechat-manager': ['livechat-manager', 'livechat-monitor', 'admin'],
             'transfer-livechat-guest': ['livechat-manager', 'livechat-monitor', 'admin'],
             'edit-omnichannel-contact': ['livechat-manager', 'livechat-agent', 'admin'],
+            // the app's own, from the seats spec
+            'view-seats': ['admin'],
         });
     });
 
