@@ -21,6 +21,7 @@ import type { Instance, InstanceStats } from './instance';
 import { randomId } from './documents';
 import { membershipRoutes } from './membership';
 import { findRoom, RoomRoute, restRoom, roomMessages } from './rooms';
+import { settingValueProblem } from './settingValues';
 import type { WorkspaceState } from './state';
 
 const UNAUTHORIZED_V1 = { success: false, status: 'error', message: 'You must be logged in to do this.', error: 'You must be logged in to do this.' };
@@ -379,6 +380,11 @@ export class Front {
         if (!given) throw failure('The settings to update must be present.');
         if (!Array.isArray(given) || !given.every((s) => typeof s === 'object' && s !== null && typeof (s as { id?: unknown }).id === 'string')) {
             throw failure('settings must be a list of {id, value}');
+        }
+        // Every value is checked before any is changed: a refused batch changes nothing.
+        for (const change of given as Array<{ id: string; value: unknown }>) {
+            const problem = current[change.id] && settingValueProblem(current[change.id], change.value);
+            if (problem) throw failure(`Invalid value for setting "${change.id}": ${problem}`, 'error-invalid-setting-value');
         }
         const updated: ISetting[] = [];
         for (const change of given as Array<{ id: string; value: unknown }>) {

@@ -28,9 +28,11 @@ type Answer = (request: ListRequest, context: ListContext) => ApiResponse;
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
+const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
+
 const METHOD_NOT_ALLOWED: IApiResponse = {
     status: 405,
-    headers: { ...JSON_HEADERS, allow: 'GET' },
+    headers: { ...JSON_HEADERS, allow: ALLOWED_METHODS },
     content: { success: false, error: 'Method not allowed: use GET [error-method-not-allowed]', errorType: 'error-method-not-allowed' },
 };
 
@@ -46,8 +48,10 @@ function unavailable(retryAfterSeconds: number): IApiResponse {
 }
 
 /**
- * A GET endpoint that answers from the core. The other methods are served
- * too, with a 405: an app endpoint without them ends in the server's bare 500.
+ * A GET endpoint that answers from the core. Rocket.Chat's router hands the
+ * app every method, and one the endpoint lacks ends in the server's bare 500:
+ * so HEAD is answered as GET (the server drops the body), OPTIONS with what is
+ * allowed, and the others with a 405.
  */
 class CoreEndpoint extends ApiEndpoint {
     // Rocket.Chat's own 401 body is answered by the core; the server's would be bare text.
@@ -89,6 +93,15 @@ class CoreEndpoint extends ApiEndpoint {
         return { status: response.status, headers: JSON_HEADERS, content: response.content };
     }
 
+    public head(request: IApiRequest, endpoint: IApiEndpointInfo, read: IRead, modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
+        return this.get(request, endpoint, read, modify, http, persis);
+    }
+
+    /** For anyone: a CORS preflight carries no credentials. */
+    public async options(): Promise<IApiResponse> {
+        return { status: 204, headers: { allow: ALLOWED_METHODS } };
+    }
+
     public async post(): Promise<IApiResponse> {
         return METHOD_NOT_ALLOWED;
     }
@@ -111,16 +124,23 @@ const listing =
     (request, context) =>
         toResponse(select(request, context));
 
+/**
+ * `livechat/users/{type}` as a wildcard, whose match the server passes as
+ * `params['0']`: engine 1.59's runtime cannot route a `:type` parameter (it
+ * splits the method name at every ':'), and literal `agent`/`manager` paths
+ * would also catch `Manager`, the server's router ignoring case.
+ */
+const livechatUsers: Answer = (request, context) => {
+    const type = (request.params?.['0'] ?? '').replace(/\/$/, '');
+    return listing(selectLivechatUsers)({ ...request, params: { type } }, context);
+};
+
 /** The app's endpoints by path: a new endpoint is one entry here. */
 function answers(source: EndpointSource): Record<string, Answer> {
     return {
         'users.list': listing(selectUsersList),
         'users.listByStatus': listing(selectUsersByStatus),
-        // Engine 1.59's runtime cannot route a path with a parameter (it splits the method
-        // name at every ':'), so the two real types also get literal paths, matched first.
-        'livechat/users/agent': (request, context) => listing(selectLivechatUsers)({ ...request, params: { ...request.params, type: 'agent' } }, context),
-        'livechat/users/manager': (request, context) => listing(selectLivechatUsers)({ ...request, params: { ...request.params, type: 'manager' } }, context),
-        'livechat/users/:type': listing(selectLivechatUsers),
+        'livechat/users/*': livechatUsers,
         'directory.info': (request, context) => directoryInfo(request, context, source.facts()),
         'directory.summary': (request, context) => directorySummary(request, context, { now: Date.now(), asOf: source.directoryChangedAt() }),
     };

@@ -31,6 +31,28 @@ export function hasFlag(flag: number, present: boolean): Filter {
     };
 }
 
+/**
+ * users.listByStatus's `inactiveReason`, which the engine's users lack, read
+ * from what they have: a deactivated user who never logged in is awaiting
+ * approval (`pending_approval`); any other user counts as `deactivated` or
+ * `idle_too_long` (indistinguishable here), as Rocket.Chat counts users
+ * without a reason.
+ */
+export function inactiveReasonIn(reasons: readonly string[]): Filter {
+    const pending = reasons.includes('pending_approval');
+    const other = reasons.includes('deactivated') || reasons.includes('idle_too_long');
+    return {
+        key: `inactive-reason:${pending}:${other}`,
+        narrow({ flags }, matches) {
+            for (let slot = 0; slot < matches.length; slot++) {
+                if (matches[slot] !== 1) continue;
+                const awaitingApproval = (flags[slot] & (Flag.DEACTIVATED | Flag.LOGGED_IN)) === Flag.DEACTIVATED;
+                if (!(awaitingApproval ? pending : other)) matches[slot] = 0;
+            }
+        },
+    };
+}
+
 /** Users having at least one of the roles. */
 export function anyRole(roles: readonly string[]): Filter {
     return {

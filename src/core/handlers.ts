@@ -3,7 +3,7 @@ import { Directory, Filter, Flag } from './directory';
 import { ApiResponse, invalidLivechatType, invalidParams, missingPermission, unauthenticated, unauthorized } from './errors';
 import { compileSchema, Page, parseFieldInclusions, parsePage, parseSort, QueryParams, Schema, SortSpec, validateParams, withAppendedKeys } from './params';
 import { Projection } from './projection';
-import { anyFlag, anyRole, containsText, hasFlag, notUser, ofType, presentOrBot } from './filters';
+import { anyFlag, anyRole, containsText, hasFlag, inactiveReasonIn, notUser, ofType, presentOrBot } from './filters';
 import { queryFilter } from './query';
 import { parseQuery } from './queryParse';
 import { RECORD_FIELDS, UserRecord } from './record';
@@ -61,6 +61,8 @@ const LIST_HIDDEN_FIELDS = new Set([
 const BY_STATUS_FIELDS = ['_id', 'name', 'username', 'emails', 'roles', 'status', 'active', 'lastLogin', 'type', 'federated'];
 const LIVECHAT_SORTABLE_FIELDS = ['_id', 'username', 'status', 'name', 'emails'];
 
+const INACTIVE_REASONS = ['deactivated', 'pending_approval', 'idle_too_long'];
+
 const BY_STATUS_SCHEMA: Schema = {
     type: 'object',
     properties: {
@@ -69,6 +71,8 @@ const BY_STATUS_SCHEMA: Schema = {
         type: { type: 'string' },
         roles: { type: 'array', items: { type: 'string' } },
         searchTerm: { type: 'string' },
+        // Rocket.Chat 8's admin Users page sends it on its Pending and Deactivated tabs.
+        inactiveReason: { type: 'array', items: { type: 'string', enum: INACTIVE_REASONS } },
         sort: {},
         count: {},
         offset: {},
@@ -182,6 +186,8 @@ export interface UsersByStatusQuery {
     /** Any of these roles. */
     roles?: readonly string[];
     searchTerm?: string;
+    /** Rocket.Chat 8's `inactiveReason`, read from the users' data (see `inactiveReasonIn`). */
+    inactiveReasons?: readonly string[];
     /** Filters a caller inside the app (the chat) adds to those above. */
     narrow?: readonly Filter[];
 }
@@ -204,6 +210,7 @@ export function selectUsersByStatus(request: ListRequest, context: ListContext):
             type: typeof params.type === 'string' && params.type !== '' ? params.type : undefined,
             roles: roles && !roles.includes('all') ? roles : undefined,
             searchTerm: params.searchTerm as string | undefined,
+            inactiveReasons: params.inactiveReason as string[] | undefined,
         },
         context,
     );
@@ -231,6 +238,9 @@ export function listUsersByStatus(request: UsersByStatusQuery, context: ListCont
     const { searchTerm } = request;
     if (searchTerm !== undefined && searchTerm.trim() !== '') {
         filters.push(containsText(searchTerm, seesFullUserInfo(caller, config)));
+    }
+    if (request.inactiveReasons !== undefined) {
+        filters.push(inactiveReasonIn(request.inactiveReasons));
     }
     filters.push(...(request.narrow ?? []));
     const fields = seesVoipExtension(caller, config) ? [...BY_STATUS_FIELDS, 'freeSwitchExtension'] : BY_STATUS_FIELDS;

@@ -100,6 +100,41 @@ describe('users.listByStatus: filter', () => {
     });
 });
 
+describe('users.listByStatus: inactiveReason (Rocket.Chat 8), from the user data the engine has', () => {
+    // The engine's users have no inactiveReason: deactivated and never logged in reads as awaiting approval.
+    const users = [
+        rec({ _id: 'active', username: 'active', type: 'user', active: true, lastLogin: '2024-01-01T00:00:00.000Z' }),
+        rec({ _id: 'fresh', username: 'fresh', type: 'user', active: true }),
+        rec({ _id: 'left', username: 'left', type: 'user', active: false, lastLogin: '2023-01-01T00:00:00.000Z' }),
+        rec({ _id: 'waiting', username: 'waiting', type: 'user', active: false }),
+        rec({ _id: 'old.bot', username: 'old.bot', type: 'bot', active: false }),
+    ];
+    const list = (text: string) => ids(usersByStatus(queryString(text), { users }));
+
+    it("answers the admin Users page's Pending tab with the deactivated users who never logged in", () => {
+        expect(list('inactiveReason[]=pending_approval&searchTerm=&sort=%7B%20%22name%22%3A%201%20%7D&status=deactivated&type=user')).toEqual(['waiting']);
+    });
+
+    it('answers its Deactivated tab with the deactivated users who logged in', () => {
+        expect(list('inactiveReason[]=deactivated&inactiveReason[]=idle_too_long&status=deactivated')).toEqual(['left']);
+        expect(list('inactiveReason[]=idle_too_long&status=deactivated')).toEqual(['left']);
+    });
+
+    it('counts every user but those awaiting approval as deactivated, as Rocket.Chat counts users without a reason', () => {
+        expect(list('inactiveReason[]=deactivated')).toEqual(['active', 'fresh', 'left']);
+        expect(list('inactiveReason[]=pending_approval')).toEqual(['old.bot', 'waiting']);
+        expect(list('inactiveReason[]=pending_approval&inactiveReason[]=deactivated')).toEqual(['active', 'fresh', 'left', 'old.bot', 'waiting']);
+    });
+
+    it('refuses any other reason, and a plain string, with the documented 400', () => {
+        expect(usersByStatus(queryString('inactiveReason[]=banned'), { users })).toEqual(invalidParams('must be equal to one of the allowed values'));
+        expect(usersByStatus(queryString('inactiveReason[]=Deactivated&inactiveReason[]=deactivated'), { users })).toEqual(
+            invalidParams('must be equal to one of the allowed values'),
+        );
+        expect(usersByStatus(queryString('inactiveReason=deactivated'), { users })).toEqual(invalidParams('must be array'));
+    });
+});
+
 describe('users.listByStatus: searchTerm', () => {
     const users = [
         rec({ _id: 's1', username: 'rocket.cat', name: 'Rocket Cat', emails: [{ address: 'cat@rocket.chat', verified: true }] }),
