@@ -1,39 +1,116 @@
 /**
- * npm run bench:cluster [-- --users 100000 --instances 3 --changes 60 --user-read-us 0]
+ * npm run bench:cluster [-- --users 100000 --instances 3 --window 10m --grace 60s --user-read-us 0]
  *
- * The app on a cluster of Rocket.Chat instances over one shared store: how
- * long the cluster takes to get ready and how many server user reads that
- * costs (one crawl for the cluster), how long a change made through one
- * instance takes to be visible on every other one (median and p95 over
- * distinct changes: renames, presence, deactivations through users.update,
- * logins), the server user reads of one rebuild period, and what an instance
- * restarted later costs. Prints a table and writes bench/results/cluster.json.
+ * The cost of keeping the app's directory fresh on a cluster of Rocket.Chat
+ * instances over one shared store, at the app's default settings:
+ *
+ * 1. the cluster starts (with `--data` in a temporary directory) and gets ready;
+ * 2. an idle window: nothing changes; what the server and app persistence paid;
+ * 3. a window with one change a second, each through the next instance, mixed:
+ *    renames, status changes, logins, creations, deletions, deactivations and
+ *    reactivations through users.update and through users.setActiveStatus,
+ *    room joins (channels.invite) and leaves (channels.kick); the same figures,
+ *    and for each kind how long until every instance answers with the change
+ *    (polled every 100 ms for 3 s, then every second, until the window ends
+ *    plus `--grace`);
+ * 4. the whole cluster stopped (the store written to the data directory) and
+ *    started again over it: what that restart costs.
+ *
+ * A window shorter than an hour is scaled to an hour (the output says by how
+ * much); a window shorter than the app's rebuild period (5 minutes by
+ * default) samples it by chance. Prints tables and writes
+ * bench/results/upkeep-<users>-<window>s.json.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
-import { generateDemoWorkspace, prng, startHost } from '../host';
+import { generateDemoWorkspace, InstanceStats, prng, RunningHost, startHost, Workspace, WorkspaceUser } from '../host';
 
 function option(name: string, fallback: string): string {
     const index = process.argv.indexOf(`--${name}`);
     return index > 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
 }
 
+/** "90", "90s", "2m", "1h" → seconds. */
+function seconds(text: string): number {
+    const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(text.trim());
+    if (!m) throw new Error(`Not a duration: "${text}" (e.g. 90s, 2m, 1h)`);
+    return Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
+}
+
 const USERS = Number(option('users', '100000'));
 const INSTANCES = Number(option('instances', '3'));
-const CHANGES = Number(option('changes', '60'));
+const WINDOW_S = seconds(option('window', '10m'));
+const GRACE_S = seconds(option('grace', '60s'));
 const USER_READ_US = Number(option('user-read-us', '0'));
+const PER_HOUR = 3600 / WINDOW_S;
 const root = path.resolve(__dirname, '..');
 const ADMIN = { 'X-User-Id': 'admin', 'X-Auth-Token': 'admin-token' };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : undefined);
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 1)} MB`;
 
-async function call(url: string, init: RequestInit = {}): Promise<any> {
+interface Answer {
+    status: number;
+    body: any;
+}
+
+async function call(url: string, init: RequestInit = {}): Promise<Answer> {
     const response = await fetch(url, { ...init, headers: { ...ADMIN, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
-    const body = await response.json();
-    if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
-    return body;
+    return { status: response.status, body: await response.json().catch(() => undefined) };
+}
+
+/** What the cluster paid over a window, summed over the instances. */
+function cost(stats: InstanceStats[]) {
+    const sum = (pick: (s: InstanceStats) => number) => stats.reduce((total, s) => total + pick(s), 0);
+    return {
+        userReads: sum((s) => s.userReads),
+        getMembers: sum((s) => s.calls['RoomBridge.getMembers'] ?? 0),
+        persistenceWrites: sum((s) => s.persistence.writes),
+        persistenceWrittenBytes: sum((s) => s.persistence.writtenBytes),
+        persistenceReads: sum((s) => s.persistence.reads),
+        persistenceReadBytes: sum((s) => s.persistence.readBytes),
+        persistenceRemoves: sum((s) => s.persistence.removes),
+        recordsKept: stats[0].persistence.records,
+        bytesKept: stats[0].persistence.bytes,
+    };
+}
+type Cost = ReturnType<typeof cost>;
+
+const KINDS = [
+    'rename',
+    'status',
+    'login',
+    'create',
+    'deactivate (users.update)',
+    'room join',
+    'reactivate (users.update)',
+    'deactivate (setActiveStatus)',
+    'room leave',
+    'delete',
+    'reactivate (setActiveStatus)',
+    'status text',
+] as const;
+type Kind = (typeof KINDS)[number];
+
+interface Change {
+    kind: Kind;
+    /** The user whose row shows it, and how to tell; none for membership, which the directory does not show. */
+    userId?: string;
+    shows?: (row: any) => boolean;
+    /** A reactivation whose deactivation had not shown yet cannot be timed (the row never changed). */
+    untimable?: boolean;
+}
+
+/** Users a change may touch: active, ordinary, owning no room (so deactivation is never refused), able to log in. */
+function candidates(workspace: Workspace): WorkspaceUser[] {
+    const owners = new Set(workspace.rooms.flatMap((room) => room.owners ?? []));
+    return workspace.users.filter(
+        (u) => u.active !== false && u.type === 'user' && u.authToken && !u.roles?.includes('admin') && !owners.has(u._id) && !u.federated,
+    );
 }
 
 async function main(): Promise<void> {
@@ -43,115 +120,257 @@ async function main(): Promise<void> {
         fs.readdirSync(path.join(root, 'dist')).find((name) => name.endsWith('.zip'))!,
     );
     const workspace = generateDemoWorkspace({ users: USERS });
-    const memberships = workspace.rooms.filter((room) => room.t !== 'd').reduce((sum, room) => sum + room.members.length, 0);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cluster-data-'));
+    const start = () => startHost({ zipPath: zip, workspace, port: 0, instances: INSTANCES, userReadUs: USER_READ_US, dataDir });
+    const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
     let started = Date.now();
-    const host = await startHost({ zipPath: zip, workspace, port: 0, instances: INSTANCES, userReadUs: USER_READ_US });
+    let host: RunningHost = await start();
     await host.ready;
-    const readyMs = Date.now() - started;
-    const startReads = host.stats().map((instance) => instance.userReads);
-    const base = (n: number) => `${host.instances[n].url}/api/apps/public/${host.appId}`;
-    const post = (n: number, route: string, body: unknown) => call(`${host.instances[n].url}${route}`, { method: 'POST', body: JSON.stringify(body) });
-    const userOn = async (n: number, id: string) =>
-        (
-            await call(
-                `${base(n)}/users.list?query=${encodeURIComponent(JSON.stringify({ _id: id }))}&fields=${encodeURIComponent('{"lastLogin":1,"statusText":1}')}`,
-            )
-        ).users[0];
+    const ready = { ms: Date.now() - started, ...cost(host.stats()) };
+    log(`ready in ${ready.ms} ms`);
+    const url = (n: number) => host.instances[n % INSTANCES].url;
+    const post = (n: number, route: string, body: unknown) => call(`${url(n)}${route}`, { method: 'POST', body: JSON.stringify(body) });
+    const rowOn = async (n: number, query: object) => {
+        const fields = encodeURIComponent('{"name":1,"status":1,"statusText":1,"active":1,"lastLogin":1,"username":1}');
+        const answer = await call(`${url(n)}/api/apps/public/${host.appId}/users.list?query=${encodeURIComponent(JSON.stringify(query))}&fields=${fields}`);
+        return answer.body?.users?.[0];
+    };
 
     try {
-        // Propagation: distinct changes to distinct users, each through another instance.
-        const candidates = workspace.users.filter((user) => user.active !== false && user.authToken && !['admin'].includes(user._id));
-        const latencies: number[] = [];
-        const next = prng(3);
-        for (let i = 0; i < CHANGES; i++) {
-            // Changes come at random moments, not right after the instances last looked at the feed.
-            await sleep(next() * 1000);
-            const user = candidates[(i * 7919) % candidates.length];
-            const via = i % INSTANCES;
-            const kind = i % 4;
-            let check: (seen: any) => boolean;
-            const sent = Date.now();
-            if (kind === 0) {
-                const name = `Renamed ${i}`;
-                await post(via, '/api/v1/users.update', { userId: user._id, data: { name } });
-                check = (seen) => seen?.name === name;
-            } else if (kind === 1) {
-                const message = `status ${i}`;
-                await post(via, '/api/v1/users.setStatus', { userId: user._id, status: 'busy', message });
-                check = (seen) => seen?.statusText === message;
-            } else if (kind === 2) {
-                await post(via, '/api/v1/users.update', { userId: user._id, data: { active: false } });
-                check = (seen) => seen?.active === false;
-            } else {
-                const before = (await userOn(via, user._id))?.lastLogin;
-                await post(via, '/host/login', { userId: user._id });
-                check = (seen) => !!seen?.lastLogin && seen.lastLogin !== before;
-            }
-            const targets = host.instances.map((_, n) => n).filter((n) => n !== via);
-            for (;;) {
-                const seen = await Promise.all(targets.map((n) => userOn(n, user._id)));
-                if (seen.every(check)) break;
-                if (Date.now() - sent > 10_000) throw new Error(`change ${i} (${kind}) not visible after 10 s`);
-                await sleep(10);
-            }
-            latencies.push(Date.now() - sent);
-        }
-        latencies.sort((a, b) => a - b);
-
-        // One rebuild period (30 s, longer than a crawl): from one new snapshot to the next.
-        const snapshotOf = async () => (await call(`${base(0)}/directory.info`)).snapshot?.id;
-        const nextSnapshot = async (after: string) => {
-            while ((await snapshotOf()) === after) await sleep(200);
-            return snapshotOf();
-        };
-        await post(0, `/api/apps/${host.appId}/settings`, { settings: [{ id: 'directory_max_age_minutes', value: 0.5 }] });
-        const periodStart = await nextSnapshot(await snapshotOf());
+        // 2. Idle.
         host.resetStats();
-        started = Date.now();
-        await nextSnapshot(periodStart);
-        const rebuildMs = Date.now() - started;
-        await post(0, `/api/apps/${host.appId}/settings`, { settings: [{ id: 'directory_max_age_minutes', value: 5 }] });
-        const rebuildReads = host.stats().map((instance) => instance.userReads);
+        log(`idle window: ${WINDOW_S} s`);
+        await sleep(WINDOW_S * 1000);
+        const idle = cost(host.stats());
 
-        // An instance restarted later loads the snapshot.
-        const last = host.instance(INSTANCES);
-        await last.stop();
+        // 3. One change a second.
+        const pool = candidates(workspace);
+        const next = prng(11);
+        // Shuffled once, then taken in turn (a user comes round again after the whole pool).
+        for (let i = pool.length - 1; i > 0; i--) {
+            const j = Math.floor(next() * (i + 1));
+            [pool[i], pool[j]] = [pool[j], pool[i]];
+        }
+        let cursor = 0;
+        const deactivated = new Set<string>();
+        const take = () => {
+            for (let tries = 0; tries < pool.length; tries++) {
+                const user = pool[cursor++ % pool.length];
+                if (!deactivated.has(user._id)) return user;
+            }
+            throw new Error('no active user left to change');
+        };
+        // Deactivations stay (a reactivation 3 s later would hide one that only a rebuild shows); reactivations are of users inactive from the start.
+        const inactive = workspace.users.filter((u) => u.active === false && u.type === 'user' && !u.federated);
+        const takeInactive = () => {
+            const user = inactive.shift();
+            if (!user) throw new Error('no inactive user left to reactivate');
+            return user._id;
+        };
+        const teams = workspace.rooms.filter((room) => room.t === 'c' && room._id.startsWith('team-'));
+        let created: string | undefined;
+        let joined: { room: string; user: string } | undefined;
+        /** Users whose deactivation every instance has shown. */
+        const shownInactive = new Set<string>(inactive.map((u) => u._id));
+        const makeChange = async (i: number, via: number): Promise<Change> => {
+            const kind = KINDS[i % KINDS.length];
+            const ok = (answer: Answer) => {
+                if (answer.status !== 200) throw new Error(`${kind}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+                return answer.body;
+            };
+            switch (kind) {
+                case 'rename': {
+                    const user = take();
+                    const name = `Renamed ${i}`;
+                    ok(await post(via, '/api/v1/users.update', { userId: user._id, data: { name } }));
+                    return { kind, userId: user._id, shows: (row) => row?.name === name };
+                }
+                case 'status':
+                case 'status text': {
+                    const user = take();
+                    const message = `status ${i}`;
+                    ok(await post(via, '/api/v1/users.setStatus', { userId: user._id, status: kind === 'status' ? 'busy' : 'online', message }));
+                    return { kind, userId: user._id, shows: (row) => row?.statusText === message };
+                }
+                case 'login': {
+                    const user = take();
+                    const before = (await rowOn(via, { _id: user._id }))?.lastLogin;
+                    ok(await post(via, '/host/login', { userId: user._id }));
+                    return { kind, userId: user._id, shows: (row) => !!row?.lastLogin && row.lastLogin !== before };
+                }
+                case 'create': {
+                    const username = `bench-${i}-${Date.now()}`;
+                    const body = ok(await post(via, '/api/v1/users.create', { email: `${username}@example.com`, name: username, password: 'x', username }));
+                    created = body.user._id;
+                    return { kind, userId: created, shows: (row) => row?.username === username };
+                }
+                case 'delete': {
+                    const userId = created;
+                    if (!userId) throw new Error('no user created in this run left to delete');
+                    created = undefined;
+                    ok(await post(via, '/api/v1/users.delete', { userId }));
+                    return { kind, userId, shows: (row) => row === undefined };
+                }
+                case 'deactivate (users.update)': {
+                    const userId = take()._id;
+                    deactivated.add(userId);
+                    ok(await post(via, '/api/v1/users.update', { userId, data: { active: false } }));
+                    return { kind, userId, shows: (row) => row?.active === false };
+                }
+                case 'reactivate (users.update)': {
+                    const userId = takeInactive();
+                    ok(await post(via, '/api/v1/users.update', { userId, data: { active: true } }));
+                    return { kind, userId, shows: (row) => row?.active === true, untimable: !shownInactive.has(userId) };
+                }
+                case 'deactivate (setActiveStatus)': {
+                    const userId = take()._id;
+                    deactivated.add(userId);
+                    ok(await post(via, '/api/v1/users.setActiveStatus', { userId, activeStatus: false }));
+                    return { kind, userId, shows: (row) => row?.active === false };
+                }
+                case 'reactivate (setActiveStatus)': {
+                    const userId = takeInactive();
+                    ok(await post(via, '/api/v1/users.setActiveStatus', { userId, activeStatus: true }));
+                    return { kind, userId, shows: (row) => row?.active === true, untimable: !shownInactive.has(userId) };
+                }
+                case 'room join': {
+                    const room = teams[Math.floor(next() * teams.length)];
+                    let user = take();
+                    for (let tries = 0; room.members.includes(user._id) && tries < 50; tries++) user = take();
+                    ok(await post(via, '/api/v1/channels.invite', { roomId: room._id, userId: user._id }));
+                    joined = { room: room._id, user: user._id };
+                    return { kind };
+                }
+                case 'room leave': {
+                    const { room, user } = joined!;
+                    ok(await post(via, '/api/v1/channels.kick', { roomId: room, userId: user }));
+                    return { kind };
+                }
+            }
+        };
+
+        /** Ms until every instance answers with the change, or undefined if not by `deadline`. */
+        const visibleEverywhere = async (change: Change, sent: number, deadline: number): Promise<number | undefined> => {
+            if (!change.userId || !change.shows || change.untimable) return undefined;
+            const waiting = new Set(host.instances.map((_, n) => n));
+            while (Date.now() < deadline) {
+                for (const n of [...waiting]) {
+                    const row = await rowOn(n, { _id: change.userId }).catch(() => null);
+                    if (row !== null && change.shows(row)) waiting.delete(n);
+                }
+                if (!waiting.size) {
+                    if (change.kind.startsWith('deactivate')) shownInactive.add(change.userId);
+                    return Date.now() - sent;
+                }
+                await sleep(Date.now() - sent < 3000 ? 100 : 1000);
+            }
+            return undefined;
+        };
+
+        host.resetStats();
+        log(`window with one change a second: ${WINDOW_S} s, then up to ${GRACE_S} s more to see them`);
+        const windowStart = Date.now();
+        const deadline = windowStart + (WINDOW_S + GRACE_S) * 1000;
+        const failures: string[] = [];
+        const watches: Array<Promise<{ kind: Kind; ms?: number; shown: boolean; untimable: boolean }>> = [];
+        for (let i = 0; Date.now() - windowStart < WINDOW_S * 1000; i++) {
+            await sleep(Math.max(0, windowStart + i * 1000 - Date.now()));
+            if (Date.now() - windowStart >= WINDOW_S * 1000) break;
+            const sent = Date.now();
+            let change: Change;
+            try {
+                change = await makeChange(i, i % INSTANCES);
+            } catch (e) {
+                failures.push(`change ${i}: ${(e as Error)?.message ?? e}`);
+                log(failures[failures.length - 1]);
+                continue;
+            }
+            watches.push(
+                visibleEverywhere(change, sent, deadline).then((ms) => ({ kind: change.kind, ms, shown: !!change.shows, untimable: !!change.untimable })),
+            );
+        }
+        const busy = cost(host.stats());
+        const seen = await Promise.all(watches);
+        const latency = KINDS.map((kind) => {
+            const mine = seen.filter((s) => s.kind === kind);
+            const times = mine
+                .map((s) => s.ms)
+                .filter((ms): ms is number => ms !== undefined)
+                .sort((a, b) => a - b);
+            return {
+                kind,
+                made: mine.length,
+                seen: mine[0]?.shown === false ? undefined : times.length,
+                untimable: mine.filter((s) => s.untimable).length,
+                p50Ms: percentile(times, 50),
+                p95Ms: percentile(times, 95),
+            };
+        });
+
+        // 4. The whole cluster restarted over its data directory.
         started = Date.now();
-        await last.start();
-        last.resetStats();
-        await last.ready;
-        const restartMs = Date.now() - started;
-        const restart = last.stats();
+        await host.stop();
+        const stopMs = Date.now() - started;
+        const fileBytes = fs.statSync(path.join(dataDir, 'store.json')).size;
+        started = Date.now();
+        host = await start();
+        await host.ready;
+        const restart = { stopMs, fileBytes, readyMs: Date.now() - started, ...cost(host.stats()) };
 
         const results = {
+            failures,
             users: USERS,
             instances: INSTANCES,
             userReadUs: USER_READ_US,
-            membershipsOfNonDirectRooms: memberships,
-            ready: { ms: readyMs, userReadsPerInstance: startReads },
-            propagation: { changes: CHANGES, medianMs: percentile(latencies, 50), p95Ms: percentile(latencies, 95), maxMs: latencies[latencies.length - 1] },
-            rebuildPeriod: { ms: rebuildMs, userReadsPerInstance: rebuildReads },
-            restart: { ms: restartMs, userReads: restart.userReads, persistenceCalls: restart.persistenceCalls },
+            windowSeconds: WINDOW_S,
+            graceSeconds: GRACE_S,
+            perHourFactor: PER_HOUR,
+            ready,
+            idle,
+            busy,
+            latency,
+            restart,
         };
         fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
-        fs.writeFileSync(path.join(root, 'bench', 'results', 'cluster.json'), `${JSON.stringify(results, null, 2)}\n`);
-        const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-        console.log(`| ${USERS.toLocaleString('en')} users, ${INSTANCES} instances${USER_READ_US ? `, ${USER_READ_US} µs per user read` : ''} | |`);
-        console.log('| --- | ---: |');
-        console.log(`| cluster ready (one crawl, the others load its snapshot) | ${(readyMs / 1000).toFixed(1)} s |`);
-        console.log(`| server user reads to get ready, per instance | ${startReads.map((n) => n.toLocaleString('en')).join(' / ')} |`);
-        console.log(
-            `| propagation to every other instance, median / p95 / max (${CHANGES} changes) | ${percentile(latencies, 50)} / ${percentile(latencies, 95)} / ${latencies[latencies.length - 1]} ms |`,
-        );
-        console.log(
-            `| server user reads per rebuild period (${(rebuildMs / 1000).toFixed(0)} s, rebuild age 30 s), whole cluster | ${sum(rebuildReads).toLocaleString('en')} (${rebuildReads.join(' / ')}) |`,
-        );
-        console.log(
-            `| instance restarted later: ready after, user reads, persistence calls | ${(restartMs / 1000).toFixed(1)} s, ${restart.userReads}, ${restart.persistenceCalls} |`,
-        );
+        const out = path.join(root, 'bench', 'results', `upkeep-${USERS}-${WINDOW_S}s.json`);
+        fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+
+        const hourly = (c: Cost, pick: (c: Cost) => number, unit: (n: number) => string = fmt) => unit(pick(c) * PER_HOUR);
+        const lines = [
+            `Cost of upkeep: ${fmt(USERS)} users, ${INSTANCES} instances, default settings${USER_READ_US ? `, ${USER_READ_US} µs per user read` : ''}.`,
+            `Windows of ${WINDOW_S} s, scaled ×${PER_HOUR.toFixed(PER_HOUR % 1 ? 1 : 0)} to an hour${WINDOW_S < 300 ? ' (shorter than the 5-minute rebuild period: a rebuild falls in it or not by chance)' : ''}.`,
+            '',
+            '| per hour, whole cluster | idle | 1 change/s |',
+            '| --- | ---: | ---: |',
+            `| server user reads | ${hourly(idle, (c) => c.userReads)} | ${hourly(busy, (c) => c.userReads)} |`,
+            `| getMembers calls | ${hourly(idle, (c) => c.getMembers)} | ${hourly(busy, (c) => c.getMembers)} |`,
+            `| persistence written | ${hourly(idle, (c) => c.persistenceWrittenBytes, mb)} (${hourly(idle, (c) => c.persistenceWrites)} records) | ${hourly(busy, (c) => c.persistenceWrittenBytes, mb)} (${hourly(busy, (c) => c.persistenceWrites)} records) |`,
+            `| persistence read | ${hourly(idle, (c) => c.persistenceReadBytes, mb)} (${hourly(idle, (c) => c.persistenceReads)} records) | ${hourly(busy, (c) => c.persistenceReadBytes, mb)} (${hourly(busy, (c) => c.persistenceReads)} records) |`,
+            `| records kept at the window's end | ${fmt(idle.recordsKept)} (${mb(idle.bytesKept)}) | ${fmt(busy.recordsKept)} (${mb(busy.bytesKept)}) |`,
+            '',
+            `| change (1 a second, mixed), visible on every instance | made | seen within the window + ${GRACE_S} s | p50 | p95 |`,
+            '| --- | ---: | ---: | ---: | ---: |',
+            ...latency.map(
+                (l) =>
+                    `| ${l.kind} | ${l.made} | ${l.seen === undefined ? 'not shown by the directory' : `${l.seen}${l.untimable ? ` (${l.untimable} not timed: not shown inactive before)` : ''}`} | ${l.p50Ms === undefined ? '—' : `${(l.p50Ms / 1000).toFixed(2)} s`} | ${l.p95Ms === undefined ? '—' : `${(l.p95Ms / 1000).toFixed(2)} s`} |`,
+            ),
+            '',
+            '| the cluster | |',
+            '| --- | ---: |',
+            `| first start: ready after, server user reads, getMembers calls, persistence written | ${(ready.ms / 1000).toFixed(1)} s, ${fmt(ready.userReads)}, ${fmt(ready.getMembers)}, ${mb(ready.persistenceWrittenBytes)} |`,
+            `| stopped (the store written to --data: ${mb(fileBytes)}) | ${(stopMs / 1000).toFixed(1)} s |`,
+            `| restarted over --data: ready after | ${(restart.readyMs / 1000).toFixed(1)} s |`,
+            `| restart: server user reads, getMembers calls | ${fmt(restart.userReads)}, ${fmt(restart.getMembers)} |`,
+            `| restart: persistence read, written | ${mb(restart.persistenceReadBytes)}, ${mb(restart.persistenceWrittenBytes)} |`,
+            '',
+            ...(failures.length ? ['', `${failures.length} changes failed:`, ...failures.map((f) => `- ${f}`)] : []),
+            `Written to ${path.relative(process.cwd(), out)}.`,
+        ];
+        console.log(lines.join('\n'));
     } finally {
         await host.stop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
     }
 }
 

@@ -93,6 +93,7 @@ function setDmReadOnly(state: WorkspaceState, userId: string, readOnly: boolean,
         const room = state.rooms.get(roomId);
         if (room?.t !== 'd' || room.members.length !== 2 || (only && !only.has(roomId))) continue;
         room.ro = readOnly;
+        state.touchRoom(room);
     }
 }
 

@@ -237,7 +237,9 @@ export function adminActions(instance: Instance, state: WorkspaceState): Record<
         const user = findTarget(body);
         if (user.roles?.includes('admin') && activeAdmins().filter((a) => a._id !== user._id).length === 0) throw failure(NO_ADMIN, 'error-action-not-allowed');
         state.deleteUser(user._id);
-        await fire(AppInterface.IPostUserDeleted, { user: toAppUser(user), performedBy: toAppUser(admin) });
+        // deleteUser reads the user with the projection {username, avatarOrigin, roles, federated}: the event carries only those.
+        const deleted = { _id: user._id, username: user.username, roles: user.roles, ...(user.federated !== undefined && { federated: user.federated }) };
+        await fire(AppInterface.IPostUserDeleted, { user: toAppUser(deleted), performedBy: toAppUser(admin) });
         return { success: true };
     }
 

@@ -143,19 +143,29 @@ export function toAppRoom(room: WorkspaceRoom, creator: IUser | undefined): IRoo
         isReadOnly: room.ro === true,
         displaySystemMessages: true,
         messageCount: 0,
+        createdAt: toDate(room.ts),
+        updatedAt: toDate(room._updatedAt),
+        lastModifiedAt: toDate(room.lm),
     } as unknown as IRoom;
 }
 
-/** Rocket.Chat's AppRoomsConverter.convertRoomRaw (used by getAllRooms). */
+/**
+ * Rocket.Chat's AppRoomsConverter.convertRoomRaw (used by getAllRooms): the
+ * document's fields renamed, `ro` as stored (`false` once cleared), dates
+ * (`ts`, `_updatedAt`, `lm`) as they are.
+ */
 export function toAppRoomRaw(room: WorkspaceRoom, creator: { _id: string; username?: string; name?: string } | undefined, usernames: () => string[]): IRoomRaw {
     const raw: Record<string, unknown> = {
         id: room._id,
         slugifiedName: room.name,
         type: roomType(room.t),
         isDefault: room._id === 'GENERAL' ? true : undefined,
-        isReadOnly: room.ro === true ? true : undefined,
+        isReadOnly: room.ro,
         displaySystemMessages: true,
         messageCount: 0,
+        createdAt: toDate(room.ts),
+        updatedAt: toDate(room._updatedAt),
+        lastModifiedAt: toDate(room.lm),
     };
     if (creator) raw.creator = creator;
     if (room.t === 'd') {

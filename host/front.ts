@@ -19,6 +19,7 @@ import type { StoredUser } from './convert';
 import { AppResponse, failure, HttpError, parseBody, parseQuery, readBody, requireObject, safeDecode, sendAppResponse, sendJson, sendText } from './http';
 import type { Instance, InstanceStats } from './instance';
 import { randomId } from './documents';
+import { membershipRoutes } from './membership';
 import { findRoom, RoomRoute, restRoom, roomMessages } from './rooms';
 import { settingValueProblem } from './settingValues';
 import type { WorkspaceState } from './state';
@@ -87,6 +88,8 @@ export class Front {
 
     private readonly admin: ReturnType<typeof adminActions>;
 
+    private readonly membership: ReturnType<typeof membershipRoutes>;
+
     constructor(
         private readonly instance: Instance,
         private readonly cluster: ClusterView,
@@ -95,6 +98,7 @@ export class Front {
     ) {
         this.state = state;
         this.admin = adminActions(instance, state);
+        this.membership = membershipRoutes(instance, state);
         this.server = http.createServer((req, res) => {
             this.handle(req, res).catch((e) => {
                 if (e instanceof HttpError) {
@@ -180,11 +184,13 @@ export class Front {
         const ui = pathname.match(/^\/api\/apps\/ui\.interaction\/([^/]+)\/?$/);
         const action = Object.prototype.hasOwnProperty.call(this.admin, pathname) ? this.admin[pathname] : undefined;
         const command = pathname === '/api/v1/commands.run';
-        if (!action && !command && !ui) throw new HttpError(404, { success: false, error: `Not found: ${method} ${pathname}` });
+        const membership = Object.prototype.hasOwnProperty.call(this.membership, pathname) ? this.membership[pathname] : undefined;
+        if (!action && !command && !ui && !membership) throw new HttpError(404, { success: false, error: `Not found: ${method} ${pathname}` });
         if (method !== 'POST') throw new HttpError(405, { success: false, error: `Method ${method} not allowed on ${pathname}, use POST` });
         this.requireReady();
         if (command) return reply(await this.commandsRun(req));
         if (ui) return reply(await this.uiInteraction(req, safeDecode(ui[1])));
+        if (membership) return reply(await membership(this.requireUser(req), await this.body(req)));
         const admin = this.requireAdmin(req);
         return reply(await action!(admin, await this.body(req)));
     }

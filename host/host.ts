@@ -16,6 +16,7 @@ import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import { DEFAULT_ENGINE, EngineVersion, isEngineVersion, loadEngine, ENGINE_VERSIONS } from './engine';
 import { ClusterView, Front } from './front';
 import { AppAccessors, Instance, InstanceStats } from './instance';
+import { DataDirWriter, loadDataDir } from './dataDir';
 import { ClusterStore } from './store';
 import type { Workspace } from './workspace';
 
@@ -33,6 +34,14 @@ export interface StartHostOptions {
     engine?: EngineVersion;
     /** Simulated server time per user document read (getMembers: one per member), in microseconds (default 0). */
     userReadUs?: number;
+    /**
+     * Keep users, rooms and app persistence in this directory across restarts
+     * (see dataDir.ts): loaded at start when it holds a saved store (then
+     * `workspace` is not used), written at a clean stop and every `dataSaveMs`
+     * (default 30 s) while something changed.
+     */
+    dataDir?: string;
+    dataSaveMs?: number;
     log?: (line: string) => void;
 }
 
@@ -87,7 +96,9 @@ export interface RunningHost {
     endpoints(): Array<{ path: string; url: string; visibility: 'public' | 'private'; authRequired: boolean; methods: string[] }>;
     /** The app's registered slash commands. */
     commands(): string[];
-    /** Stops every instance; idempotent. */
+    /** With `dataDir`: writes the store there now if it changed since the last write (else does nothing). */
+    save(): Promise<void>;
+    /** Stops every instance (and writes the store to `dataDir`); idempotent. */
     stop(): Promise<void>;
 }
 
@@ -114,7 +125,13 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         throw new Error(`${opts.zipPath} is not an installable app package: ${(e as Error)?.message ?? e}`, { cause: e });
     }
 
-    const store = new ClusterStore(opts.workspace, log);
+    const saved = opts.dataDir ? loadDataDir(opts.dataDir) : undefined;
+    const store = new ClusterStore(saved?.workspace ?? opts.workspace, log);
+    if (saved) {
+        store.persistence.restore(saved.persistence);
+        log(`loaded the store saved at ${saved.savedAt} from ${opts.dataDir}`);
+    }
+    const writer = opts.dataDir ? new DataDirWriter(opts.dataDir, store, log, opts.dataSaveMs) : undefined;
     const instances: Instance[] = [];
     const fronts: Front[] = [];
     const cluster: ClusterView = {
@@ -138,6 +155,7 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         stopped ??= (async () => {
             await Promise.all(handles.map((h) => h.stop()));
             store.jobs.stop();
+            await writer?.stop();
             log('stopped');
         })();
         return stopped;
@@ -147,6 +165,7 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
         // installs the app, the others then load it from the store, in parallel.
         for (let i = 0; i < count; i++) await fronts[i].listen(opts.port ? opts.port + i : 0, opts.host ?? '127.0.0.1');
         for (const instance of instances) log(`instance ${instance.number} listening on ${instance.url}`);
+        writer?.start();
         await handles[0].begin(true);
         await Promise.all(handles.slice(1).map((h) => h.begin(false)));
     } catch (e) {
@@ -184,6 +203,7 @@ export async function startHost(opts: StartHostOptions): Promise<RunningHost> {
                 methods: e.methods,
             })),
         commands: () => instances[0].commands(),
+        save: () => writer?.save() ?? Promise.resolve(),
         stop,
     };
 }

@@ -7,6 +7,7 @@
 export { parseWorkspace, generateDemoWorkspace, prng } from './workspace';
 export type { Workspace, WorkspaceUser, WorkspaceRoom } from './workspace';
 export { startHost } from './host';
+export { loadDataDir } from './dataDir';
 export type { HostInstance, RunningHost, StartHostOptions } from './host';
 export type { AppAccessors, InstanceStats } from './instance';
 export { DEFAULT_ENGINE, ENGINE_VERSIONS, isEngineVersion } from './engine';

@@ -26,7 +26,7 @@ import { createBridges, InstanceBridges, InstanceContext, RegisteredEndpoint } f
 import { toAppUser } from './convert';
 import { Engine, newAppManager, releaseAppManager } from './engine';
 import { ProducedLog } from './produced';
-import type { ClusterStore } from './store';
+import { ClusterStore, noTraffic, PersistenceTraffic } from './store';
 import { createStorages, InstanceStorages } from './storage';
 
 /** What an instance counts, since its start or the last reset. */
@@ -45,6 +45,13 @@ export interface InstanceStats {
     persistenceCalls: number;
     /** Bridge calls by method, `<Bridge>.<method>`. */
     calls: Record<string, number>;
+    /**
+     * App persistence: the records this instance's calls read, wrote and
+     * removed, with their JSON bytes (counters, like the above), and the
+     * records and bytes the app keeps in the shared store now (`records`,
+     * `bytes`: the same on every instance).
+     */
+    persistence: PersistenceTraffic & { records: number; bytes: number };
 }
 
 /** The engine's server-side accessors of the app (what the app's calls from its Deno process reach). */
@@ -88,6 +95,9 @@ export class Instance {
 
     private userReads = 0;
 
+    /** What this instance's app persistence calls moved (its connection to the shared collection). */
+    private readonly traffic = noTraffic();
+
     /** Fractional milliseconds of simulated reading not slept yet. */
     private owedMs = 0;
 
@@ -117,7 +127,7 @@ export class Instance {
         const { engine, store } = this.cluster;
         const ctx: InstanceContext = {
             number: this.number,
-            store,
+            store: store.connection(this.traffic),
             state: store.workspace,
             produced: this.produced,
             manager: () => this.manager,
@@ -280,6 +290,10 @@ export class Instance {
             .executeListener(event as never, payload as never);
     }
 
+    log(line: string): void {
+        this.cluster.log(`[${this.number}] ${line}`);
+    }
+
     /** Changes an app setting through this instance's engine (stores it, calls the app's onSettingUpdated). */
     async updateSetting(setting: ISetting): Promise<void> {
         this.countEvent('onSettingUpdated');
@@ -332,6 +346,7 @@ export class Instance {
             userReads: this.userReads,
             persistenceCalls,
             calls: sorted(this.calls),
+            persistence: { ...this.traffic, ...this.cluster.store.persistence.held(this.appId) },
         };
     }
 
@@ -339,5 +354,6 @@ export class Instance {
         this.calls.clear();
         this.events.clear();
         this.userReads = 0;
+        Object.assign(this.traffic, noTraffic());
     }
 }

@@ -18,6 +18,9 @@ export class WorkspaceState {
 
     readonly rooms = new Map<string, WorkspaceRoom>();
 
+    /** Grows with every change of a user or a room (to know whether there is anything new to save). */
+    changes = 0;
+
     /** userId -> room ids */
     private readonly memberships = new Map<string, Set<string>>();
 
@@ -32,14 +35,14 @@ export class WorkspaceState {
     /** Uploaded file buffers, by upload id. */
     readonly uploadBuffers = new Map<string, { details: Record<string, unknown>; buffer: Buffer }>();
 
-    constructor(workspace: Workspace) {
+    constructor(workspace: Workspace, loadedAt = new Date().toISOString()) {
         for (const u of workspace.users) {
             const copy = JSON.parse(JSON.stringify(u)) as StoredUser;
             this.users.set(copy._id, copy);
             this.byUsername.set(copy.username.toLowerCase(), copy._id);
         }
         for (const r of workspace.rooms) {
-            const room: WorkspaceRoom = { ...r, members: [...r.members] };
+            const room: WorkspaceRoom = { ...r, members: [...r.members], ts: r.ts ?? loadedAt, _updatedAt: r._updatedAt ?? loadedAt };
             this.rooms.set(room._id, room);
             for (const m of room.members) this.membershipsOf(m).add(room._id);
         }
@@ -95,6 +98,7 @@ export class WorkspaceState {
         if (this.isUsernameTaken(user.username)) throw new Error(`The username "${user.username}" is already in use`);
         this.users.set(user._id, user);
         this.byUsername.set(user.username.toLowerCase(), user._id);
+        this.changes++;
     }
 
     /** Replaces a user's document (same _id); keeps indexes in sync. */
@@ -107,22 +111,25 @@ export class WorkspaceState {
         }
         this.users.set(user._id, user);
         this.appUserCache.delete(user._id);
+        this.changes++;
+        // Rocket.Chat renames the user in the `usernames` of their direct rooms.
+        if (previous.username !== user.username) for (const room of this.directRoomsOf(user._id)) this.touchRoom(room);
     }
 
+    /**
+     * As Rocket.Chat's deleteUser: the user's direct rooms with one other
+     * member are removed, the user leaves every other room (no leave event).
+     */
     deleteUser(id: string): StoredUser | undefined {
         const user = this.users.get(id);
         if (!user) return undefined;
         this.users.delete(id);
         this.byUsername.delete(user.username.toLowerCase());
         this.appUserCache.delete(id);
-        const rooms = this.memberships.get(id);
-        if (rooms) {
-            for (const rid of rooms) {
-                const room = this.rooms.get(rid);
-                if (room) room.members = room.members.filter((m) => m !== id);
-            }
-            this.memberships.delete(id);
-        }
+        this.changes++;
+        for (const room of this.directRoomsOf(id)) if (room.members.length <= 2) this.deleteRoom(room._id);
+        for (const rid of this.roomIdsOf(id)) this.removeMember(rid, id);
+        this.memberships.delete(id);
         return user;
     }
 
@@ -145,18 +152,37 @@ export class WorkspaceState {
         return [...(this.memberships.get(userId) ?? [])];
     }
 
-    addMember(roomId: string, userId: string): void {
-        const room = this.rooms.get(roomId);
-        if (!room || room.members.includes(userId)) return;
-        room.members.push(userId);
-        this.membershipsOf(userId).add(roomId);
+    /** The user's direct rooms. */
+    directRoomsOf(userId: string): WorkspaceRoom[] {
+        return this.roomIdsOf(userId)
+            .map((rid) => this.rooms.get(rid))
+            .filter((room): room is WorkspaceRoom => room?.t === 'd');
     }
 
-    removeMember(roomId: string, userId: string): void {
+    /** Rocket.Chat's models set `_updatedAt` on every update of a room document. */
+    touchRoom(room: WorkspaceRoom, at = new Date().toISOString()): void {
+        room._updatedAt = at;
+        this.changes++;
+    }
+
+    /** Adds a member (the room's member count and system message change it: updatedAt); false if the user already is one. */
+    addMember(roomId: string, userId: string): boolean {
         const room = this.rooms.get(roomId);
-        if (!room) return;
+        if (!room || room.members.includes(userId)) return false;
+        room.members.push(userId);
+        this.membershipsOf(userId).add(roomId);
+        this.touchRoom(room);
+        return true;
+    }
+
+    /** Removes a member (updatedAt as for a join); false if the user was none. */
+    removeMember(roomId: string, userId: string): boolean {
+        const room = this.rooms.get(roomId);
+        if (!room || !room.members.includes(userId)) return false;
         room.members = room.members.filter((m) => m !== userId);
         this.memberships.get(userId)?.delete(roomId);
+        this.touchRoom(room);
+        return true;
     }
 
     /** Removes a room with its memberships (and the messages sent there). */
@@ -165,6 +191,7 @@ export class WorkspaceState {
         if (!room) return;
         for (const m of room.members) this.memberships.get(m)?.delete(roomId);
         this.rooms.delete(roomId);
+        this.changes++;
         for (const [id, message] of this.messages) if (message.room?.id === roomId) this.messages.delete(id);
     }
 
@@ -183,7 +210,14 @@ export class WorkspaceState {
         return toAppRoom(room, creatorId ? this.appUser(creatorId) : undefined);
     }
 
+    /** Keeps a message the app sent; its room's last message time (`lm`) and updatedAt move. */
     saveMessage(message: IMessage): void {
+        const room = message.room?.id ? this.rooms.get(message.room.id) : undefined;
+        if (room) {
+            const at = new Date().toISOString();
+            room.lm = at;
+            this.touchRoom(room, at);
+        }
         this.messages.set(message.id as string, message);
         if (this.messages.size > 10000) this.messages.delete(this.messages.keys().next().value as string);
     }

@@ -31,6 +31,16 @@ export class ClusterStore {
         this.workspace = new WorkspaceState(workspace);
         this.jobs = new JobStore(log);
     }
+
+    /** One instance's connection: the same store, with its app persistence calls counted into `traffic`. */
+    connection(traffic: PersistenceTraffic): ClusterStore {
+        return Object.create(this, { persistence: { value: this.persistence.metered(traffic) } }) as ClusterStore;
+    }
+
+    /** Grows with every change to what `--data` keeps (users, rooms, app persistence). */
+    changes(): number {
+        return this.workspace.changes + this.persistence.changes;
+    }
 }
 
 export interface Association {
@@ -43,9 +53,28 @@ interface PersistenceRecord {
     appId: string;
     associations?: Association[];
     data: object;
+    /** UTF-8 bytes of the record's JSON (appId, associations and data), as stored. */
+    size: number;
 }
 
+/** What one instance's app persistence calls moved: records and their JSON bytes. */
+export interface PersistenceTraffic {
+    /** Records read (one per record answered) and their bytes. */
+    reads: number;
+    readBytes: number;
+    /** Records written (inserted or replaced) and their bytes. */
+    writes: number;
+    writtenBytes: number;
+    /** Records removed. */
+    removes: number;
+}
+
+export const noTraffic = (): PersistenceTraffic => ({ reads: 0, readBytes: 0, writes: 0, writtenBytes: 0, removes: 0 });
+
 const sameAssociation = (a: Association, b: Association) => a.model === b.model && a.id === b.id;
+
+const sizeOf = (record: Omit<PersistenceRecord, 'size' | '_id'>): number =>
+    Buffer.byteLength(JSON.stringify({ appId: record.appId, associations: record.associations, data: record.data }), 'utf8');
 
 /**
  * `rocketchat_apps_persistence` as Rocket.Chat's AppPersistenceBridge uses it:
@@ -53,35 +82,58 @@ const sameAssociation = (a: Association, b: Association) => a.model === b.model 
  * match `associations: {$all: [...]}` (every given association, in any
  * order, others allowed); updating by associations matches the exact list
  * (`{appId, associations}`, order included) and upserts.
+ *
+ * Every record's JSON size is kept, so what the collection holds per app and
+ * what each instance's calls move (`metered`) are known without measuring again.
  */
 export class PersistenceCollection {
-    private readonly records = new Map<string, PersistenceRecord>();
+    constructor(
+        private readonly shared = { records: new Map<string, PersistenceRecord>(), changes: 0 },
+        private readonly traffic?: PersistenceTraffic,
+    ) {}
+
+    private get records(): Map<string, PersistenceRecord> {
+        return this.shared.records;
+    }
+
+    /** Grows with every write or removal (to know whether there is anything new to save). */
+    get changes(): number {
+        return this.shared.changes;
+    }
+
+    /** The same collection, counting what goes through it into `traffic` (one instance's connection). */
+    metered(traffic: PersistenceTraffic): PersistenceCollection {
+        return new PersistenceCollection(this.shared, traffic);
+    }
 
     insert(appId: string, data: object, associations?: Association[]): string {
         const _id = objectId();
-        this.records.set(_id, { _id, appId, ...(associations && { associations: copy(associations) }), data: copy(data) });
+        const record = { appId, ...(associations && { associations: copy(associations) }), data: copy(data) };
+        this.store({ _id, ...record, size: sizeOf(record) });
         return _id;
     }
 
     /** findOneById: no app filter, as in Rocket.Chat. */
     findById(id: string): object | undefined {
-        return copy(this.records.get(id)?.data);
+        const record = this.records.get(id);
+        if (record) this.read([record]);
+        return copy(record?.data);
     }
 
     findAll(appId: string, associations: Association[]): object[] {
-        return this.matchingAll(appId, associations).map((r) => copy(r.data));
+        return this.read(this.matchingAll(appId, associations)).map((r) => copy(r.data));
     }
 
     removeById(id: string, appId: string): object | undefined {
         const record = this.records.get(id);
         if (!record || record.appId !== appId) return undefined;
-        this.records.delete(id);
+        this.remove([record]);
         return record.data;
     }
 
     removeAll(appId: string, associations: Association[]): object[] {
         const records = this.matchingAll(appId, associations);
-        for (const r of records) this.records.delete(r._id);
+        this.remove(records);
         return records.map((r) => r.data);
     }
 
@@ -90,7 +142,8 @@ export class PersistenceCollection {
         for (const record of this.records.values()) {
             const have = record.associations ?? [];
             if (record.appId === appId && have.length === associations.length && have.every((h, i) => sameAssociation(h, associations[i]))) {
-                record.data = copy(data);
+                const next = { ...record, data: copy(data) };
+                this.store({ ...next, size: sizeOf(next) });
                 return '';
             }
         }
@@ -98,11 +151,55 @@ export class PersistenceCollection {
     }
 
     purge(appId: string): void {
-        for (const [id, record] of this.records) if (record.appId === appId) this.records.delete(id);
+        this.remove([...this.records.values()].filter((r) => r.appId === appId));
     }
 
     count(appId?: string): number {
-        return [...this.records.values()].filter((r) => appId === undefined || r.appId === appId).length;
+        return this.held(appId).records;
+    }
+
+    /** The records the collection holds (of one app, or all) and their JSON bytes. */
+    held(appId?: string): { records: number; bytes: number } {
+        let records = 0;
+        let bytes = 0;
+        for (const r of this.records.values()) {
+            if (appId !== undefined && r.appId !== appId) continue;
+            records++;
+            bytes += r.size;
+        }
+        return { records, bytes };
+    }
+
+    /** Every record as stored (for saving the collection to disk). */
+    dump(): Array<Omit<PersistenceRecord, 'size'>> {
+        return [...this.records.values()].map(({ size: _size, ...record }) => copy(record));
+    }
+
+    /** Puts back records from `dump()`. */
+    restore(records: Array<Omit<PersistenceRecord, 'size'>>): void {
+        for (const record of records) this.records.set(record._id, { ...copy(record), size: sizeOf(record) });
+    }
+
+    private store(record: PersistenceRecord): void {
+        this.records.set(record._id, record);
+        this.shared.changes++;
+        if (!this.traffic) return;
+        this.traffic.writes++;
+        this.traffic.writtenBytes += record.size;
+    }
+
+    private read(records: PersistenceRecord[]): PersistenceRecord[] {
+        if (this.traffic) {
+            this.traffic.reads += records.length;
+            for (const r of records) this.traffic.readBytes += r.size;
+        }
+        return records;
+    }
+
+    private remove(records: PersistenceRecord[]): void {
+        for (const r of records) this.records.delete(r._id);
+        this.shared.changes += records.length;
+        if (this.traffic) this.traffic.removes += records.length;
     }
 
     private matchingAll(appId: string, wanted: Association[]): PersistenceRecord[] {

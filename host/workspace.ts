@@ -37,6 +37,10 @@ export interface WorkspaceRoom {
     owners?: string[];
     /** Read-only (`ro`): Rocket.Chat sets it on a deactivated user's direct rooms. */
     ro?: boolean;
+    /** Created (`ts`), last changed (`_updatedAt`: any change of the room document) and last message (`lm`), ISO dates; set at load when missing. */
+    ts?: string;
+    _updatedAt?: string;
+    lm?: string;
 }
 
 export interface Workspace {
@@ -178,8 +182,11 @@ function parseRoom(raw: unknown, i: number, userIds: Set<string>): WorkspaceRoom
         });
     }
     if (raw.ro !== undefined && typeof raw.ro !== 'boolean') throw new Error(`${at}.ro must be a boolean, got ${describe(raw.ro)}`);
+    const dates: Record<string, string> = {};
+    for (const field of ['ts', '_updatedAt', 'lm'] as const) if (raw[field] !== undefined) dates[field] = parseDate(raw[field], `${at}.${field}`);
     return {
         ...(raw as object),
+        ...dates,
         _id: raw._id,
         t: raw.t,
         members: [...(raw.members as string[])],

@@ -10,6 +10,8 @@
  *   npm start -- --engine 1.59.0           the Apps-Engine runtime to run (1.62.0 by default)
  *   npm start -- --user-read-us 50         simulated server time per user document read
  *   npm start -- --port 3100               another port (or PORT=3100 npm start)
+ *   npm start -- --data DIR                keep users, rooms and app persistence in DIR across restarts
+ *                                          (written at a clean stop and every 30 s while they change)
  *   PORT (default 3000), HOST (default 127.0.0.1), HOST_LOG=1 to print the host's log.
  */
 import { spawnSync } from 'child_process';
@@ -17,7 +19,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 
-import { ENGINE_VERSIONS, generateDemoWorkspace, isEngineVersion, parseWorkspace, startHost, Workspace } from '../host';
+import { ENGINE_VERSIONS, generateDemoWorkspace, isEngineVersion, loadDataDir, parseWorkspace, startHost, Workspace } from '../host';
 import type { RunningHost } from '../host';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -34,16 +36,16 @@ function parseArgs(argv: string[]): Record<string, string> {
         const m = arg.match(/^--([^=]+)(?:=(.*))?$/);
         if (!m)
             fail(
-                `Unexpected argument "${arg}". Usage: npm start -- [--workspace FILE.json] [--zip APP.zip] [--users N] [--seed N] [--instances N] [--engine VERSION] [--user-read-us N] [--port N]`,
+                `Unexpected argument "${arg}". Usage: npm start -- [--workspace FILE.json] [--zip APP.zip] [--users N] [--seed N] [--instances N] [--engine VERSION] [--user-read-us N] [--port N] [--data DIR]`,
             );
         if (m[2] !== undefined) out[m[1]] = m[2];
         else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out[m[1]] = argv[++i];
         else out[m[1]] = 'true';
     }
     for (const key of Object.keys(out)) {
-        if (!['workspace', 'zip', 'users', 'seed', 'instances', 'engine', 'user-read-us', 'port', 'help'].includes(key)) {
+        if (!['workspace', 'zip', 'users', 'seed', 'instances', 'engine', 'user-read-us', 'port', 'data', 'help'].includes(key)) {
             fail(
-                `Unknown option --${key}. Options: --workspace FILE.json, --zip APP.zip, --users N, --seed N, --instances N, --engine ${ENGINE_VERSIONS.join('|')}, --user-read-us N, --port N`,
+                `Unknown option --${key}. Options: --workspace FILE.json, --zip APP.zip, --users N, --seed N, --instances N, --engine ${ENGINE_VERSIONS.join('|')}, --user-read-us N, --port N, --data DIR`,
             );
         }
     }
@@ -190,9 +192,19 @@ async function main(): Promise<void> {
     if (!isEngineVersion(engine)) fail(`--engine must be one of ${ENGINE_VERSIONS.join(', ')}, got "${args.engine}"`);
     const userReadUs = args['user-read-us'] === undefined ? 0 : Number(args['user-read-us']);
     if (!(userReadUs >= 0)) fail(`--user-read-us must be a number of microseconds >= 0, got "${args['user-read-us']}"`);
-    const workspace = args.workspace
-        ? loadWorkspace(args.workspace)
-        : generateDemoWorkspace({ users: args.users ? Number(args.users) : undefined, seed: args.seed ? Number(args.seed) : undefined });
+    const dataDir = args.data === undefined ? undefined : path.resolve(args.data);
+    let saved: ReturnType<typeof loadDataDir>;
+    try {
+        saved = dataDir ? loadDataDir(dataDir) : undefined;
+    } catch (e) {
+        fail((e as Error).message);
+    }
+    if (saved) process.stdout.write(`Using the workspace kept in ${dataDir} (saved ${saved.savedAt}).\n`);
+    const workspace =
+        saved?.workspace ??
+        (args.workspace
+            ? loadWorkspace(args.workspace)
+            : generateDemoWorkspace({ users: args.users ? Number(args.users) : undefined, seed: args.seed ? Number(args.seed) : undefined }));
     const port = args.port !== undefined ? Number(args.port) : process.env.PORT ? Number(process.env.PORT) : 3000;
     if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`The port must be a number from 0 to 65535, got "${args.port ?? process.env.PORT}"`);
     const host = process.env.HOST || '127.0.0.1';
@@ -241,6 +253,7 @@ async function main(): Promise<void> {
             instances,
             engine,
             userReadUs,
+            dataDir,
             log: verbose ? (line) => process.stderr.write(`[host] ${line}\n`) : undefined,
         });
     } catch (e) {

@@ -1,13 +1,15 @@
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
+import type { Change } from './cluster/changes';
 import { leaseIsFree } from './cluster/lease';
 import { ClusterMeta, readMeta, SnapshotPointer } from './cluster/meta';
 import type { KeyedRecordStore } from './cluster/store';
 import type { Directory } from './core/directory';
 import { toUserRecord, UserRecord } from './core/record';
 import { DirectoryKeeper } from './upkeep/keeper';
-import { BuildReport, crawlAndPublish, loadSnapshot, RebuildContext } from './upkeep/rebuild';
+import { sameUser } from './upkeep/pass';
+import { BuildReport, firstBuild, loadSnapshot, passAndCompact, RebuildContext, rereadAll, upkeepStateOf } from './upkeep/rebuild';
 
 /** The directory is still being built or loaded; the caller should come back shortly. */
 export class DirectoryUnavailable extends Error {
@@ -23,11 +25,18 @@ const FIRST_DIRECTORY_BUDGET_MS = 2500;
 const RETRY_AFTER_SECONDS = 5;
 /** When Rocket.Chat has applied what an update event announced (users.update applies `active` after the event). */
 const CONFIRM_AFTER_MS = 150;
+export const DEFAULT_FULL_REREAD_MS = 24 * 3600_000;
+export const DEFAULT_MAX_ROOM_MEMBERS = 10_000;
 
 export interface DirectoryServiceOptions {
     reader: () => IRead;
     store: KeyedRecordStore & { readonly canWrite: boolean };
+    /** The period of the cheap pass (the scheduler job's interval). */
     maxAgeMs: () => number;
+    /** How often everything is read again (the safety net). */
+    fullRereadMs?: () => number;
+    /** Rooms with more members than this are not read whole after their first read. */
+    maxRoomMembers?: () => number;
     onError: (error: unknown) => void;
     instanceId?: string;
     now?: () => number;
@@ -42,13 +51,15 @@ export interface DirectoryServiceOptions {
  * instance of a cluster.
  *
  * The engine cannot list users, so one instance at a time (the holder of a
- * lease in the shared store) crawls the rooms' members and publishes the
- * result as a snapshot (upkeep/rebuild.ts, upkeep/crawl.ts); the others, and
- * any instance that starts later, load that snapshot instead of crawling.
- * Every change an instance learns (user events, users met in requests) goes
- * into a change feed in the shared store, which every instance polls and
- * applies (upkeep/keeper.ts); a snapshot is always completed by replaying the
- * feed from the moment its crawl began.
+ * lease in the shared store) crawls the rooms' members once and publishes the
+ * result as a base snapshot (upkeep/rebuild.ts, upkeep/crawl.ts); the others,
+ * and any instance that starts later, load it instead of crawling. Every
+ * change an instance learns (events, users met in requests, what the periodic
+ * pass and the daily safety net read: upkeep/pass.ts) goes into a change feed
+ * in the shared store, which every instance polls and applies in the order of
+ * when it was true (upkeep/keeper.ts, upkeep/ordering.ts); a base is always
+ * completed by replaying the feed from the moment it was taken, and a new one
+ * is written only once the feed has grown enough (docs/freshness.md).
  *
  * This class schedules that work and turns what the app learns into changes.
  */
@@ -58,8 +69,13 @@ export class DirectoryService {
     private readonly now: () => number;
     private readonly sleep: (ms: number) => Promise<void>;
     private snapshot?: SnapshotPointer;
-    /** A crawl or a snapshot load in progress; the keeper keeps the changes meanwhile and replays them on its result. */
-    private work?: { kind: 'build' | 'load'; done: Promise<void> };
+    /** How this instance came by its snapshot: written here, loaded, or taken without loading (the feed had brought it). */
+    private snapshotTaken?: 'written' | 'loaded' | 'adopted';
+    /** A snapshot whose load failed (a chunk missing): not tried again; without a directory, a new first build replaces it. */
+    private brokenSnapshot?: string;
+    /** A crawl, pass or snapshot load in progress; for a crawl or load the keeper keeps the changes meanwhile and replays them on its result. */
+    private work?: { kind: 'build' | 'load' | 'pass' | 'reread'; done: Promise<void> };
+    private meta: ClusterMeta = {};
     private report?: BuildReport;
     private readonly firstDirectory: Promise<void>;
     private resolveFirstDirectory!: () => void;
@@ -90,12 +106,12 @@ export class DirectoryService {
         }
     }
 
-    /** The directory to answer from; while there is none yet, waits a little, then gives up with DirectoryUnavailable. */
+    /** The directory to answer from; while there is none yet, waits a little (loading a snapshot, never writing), then gives up with DirectoryUnavailable. */
     async get(): Promise<Directory> {
         if (this.keeper.current) {
             return this.keeper.current;
         }
-        void this.tick();
+        void this.tick(false);
         await Promise.race([this.firstDirectory, this.sleep(this.options.firstDirectoryBudgetMs ?? FIRST_DIRECTORY_BUDGET_MS)]);
         if (!this.keeper.current) {
             throw new DirectoryUnavailable(RETRY_AFTER_SECONDS);
@@ -103,13 +119,14 @@ export class DirectoryService {
         return this.keeper.current;
     }
 
-    /** Looks at the shared store: applies the others' changes, loads a newer snapshot, or crawls when nobody has. */
-    tick(): Promise<void> {
+    /** Looks at the shared store: applies the others' changes, loads a newer snapshot, or (`mayWrite`) crawls when nobody has. */
+    tick(mayWrite = true): Promise<void> {
         this.ticking ??= (async () => {
             try {
                 const meta = await readMeta(this.options.store);
+                this.meta = meta;
                 await this.keeper.follow(meta);
-                this.loadOrBuildIfNeeded(meta, false);
+                this.loadOrBuildIfNeeded(meta, mayWrite ? 'tick' : 'read-only');
             } catch (error) {
                 this.options.onError(error);
             } finally {
@@ -119,10 +136,12 @@ export class DirectoryService {
         return this.ticking;
     }
 
-    /** The periodic rebuild (a scheduler job, which runs on one instance of the cluster). */
+    /** The periodic upkeep (a scheduler job, which runs on one instance of the cluster): the cheap pass, or the safety net when due. */
     async rebuildIfDue(): Promise<void> {
+        this.keeper.publishUnpublished();
         const meta = await readMeta(this.options.store);
-        this.loadOrBuildIfNeeded(meta, true);
+        this.meta = meta;
+        this.loadOrBuildIfNeeded(meta, 'job');
     }
 
     /** Resolves when no crawl or load runs. */
@@ -139,10 +158,13 @@ export class DirectoryService {
 
     info(): Record<string, unknown> {
         const snapshot = this.snapshot;
+        const upkeep = this.meta.upkeep;
+        const maxRoomMembers = this.maxRoomMembers();
         return {
             ready: !!this.keeper.current,
             building: this.work?.kind === 'build',
             loading: this.work?.kind === 'load',
+            passing: this.work?.kind === 'pass' || this.work?.kind === 'reread',
             instance: this.instanceId,
             ageMs: snapshot ? this.now() - snapshot.crawlStartedAt : null,
             snapshot: snapshot
@@ -152,22 +174,47 @@ export class DirectoryService {
                       builtAt: new Date(snapshot.builtAt).toISOString(),
                       users: snapshot.users,
                       chunks: snapshot.chunks,
+                      bytes: snapshot.bytes ?? null,
+                      taken: this.snapshotTaken ?? null,
                   }
                 : null,
             lastBuild: this.report ?? null,
+            upkeep: {
+                passEveryMs: this.options.maxAgeMs(),
+                fullRereadEveryMs: this.fullRereadMs(),
+                maxRoomMembers,
+                changesSinceBase: this.keeper.changesSinceBase,
+                lastPass: upkeep?.lastPass ?? null,
+                lastFull: upkeep?.lastFull ?? null,
+                nextFullAt: upkeep ? new Date(upkeep.lastFullAt + this.fullRereadMs()).toISOString() : null,
+                skippedRooms: Object.entries(upkeep?.bigRooms ?? {}).map(([id, members]) => ({
+                    id,
+                    members,
+                    reason: `more than ${maxRoomMembers} members when last read: not read whole (its members come from events, other rooms, direct rooms and the safety net's reads by id)`,
+                })),
+            },
         };
     }
 
-    /** A user the app learned of from an event or a request. */
+    /** A user the app learned of from an event (true now). */
     upsert(user: IUser): void {
-        this.keeper.record({ op: 'upsert', record: toUserRecord(user) });
+        this.keeper.record({ op: 'upsert', record: toUserRecord(user), asOf: this.now() });
     }
 
-    /** Adds a user met in a request when the directory lacks it (users in no room come in this way). */
+    /**
+     * Adds a user met in a request when the directory lacks it (users in no
+     * room come in this way). A GET request writes nothing: the user is
+     * published with the next handler that may write.
+     */
     meet(user: IUser): void {
         if (this.keeper.current && !this.keeper.current.has(user.id)) {
-            this.upsert(user);
+            this.keeper.recordLocally({ op: 'upsert', record: toUserRecord(user), asOf: this.now() });
         }
+    }
+
+    /** A handler that may write was called: publishes what requests met meanwhile. */
+    mayWrite(): void {
+        this.keeper.publishUnpublished();
     }
 
     /**
@@ -175,12 +222,16 @@ export class DirectoryService {
      * announced: `users.update` fires its event before it applies `active`.
      */
     confirmLater(userId: string): void {
+        let asOf = 0;
         this.sleep(CONFIRM_AFTER_MS)
-            .then(() => this.options.reader().getUserReader().getById(userId))
+            .then(() => {
+                asOf = this.now();
+                return this.options.reader().getUserReader().getById(userId);
+            })
             .then((user) => {
                 const record = user && toUserRecord(user);
-                if (record && !sameRecord(record, this.keeper.current?.get(userId))) {
-                    this.keeper.record({ op: 'upsert', record });
+                if (record && !sameUser(record, this.keeper.current?.get(userId))) {
+                    this.keeper.record({ op: 'upsert', record, asOf });
                 }
             })
             .catch(this.options.onError);
@@ -192,51 +243,101 @@ export class DirectoryService {
      * of its record; an unknown one is read in full.
      */
     async setPresence(user: IUser, status: string): Promise<void> {
+        const asOf = this.now();
         if (this.keeper.current?.has(user.id)) {
             const fields: Partial<UserRecord> = { status };
             if (typeof user.statusText === 'string') fields.statusText = user.statusText;
             if (Array.isArray(user.roles)) fields.roles = user.roles;
-            this.keeper.record({ op: 'patch', id: user.id, fields });
+            this.keeper.record({ op: 'patch', id: user.id, fields, asOf });
             return;
         }
         const full = await this.options.reader().getUserReader().getById(user.id);
         if (full) {
-            this.upsert({ ...full, status });
+            this.keeper.record({ op: 'upsert', record: toUserRecord({ ...full, status }), asOf });
         }
     }
 
     remove(userId: string): void {
-        this.keeper.record({ op: 'remove', id: userId });
+        this.keeper.record({ op: 'remove', id: userId, asOf: this.now() });
     }
 
-    private loadOrBuildIfNeeded(meta: ClusterMeta, periodic: boolean): void {
+    /** A change from elsewhere in the app (its own deactivations), applied and published like an event's. */
+    record(change: Change): void {
+        this.keeper.record({ asOf: this.now(), ...change });
+    }
+
+    /**
+     * What to do after a look at the store: load a newer snapshot (or just
+     * take its pointer when the feed already brought its content here), make
+     * the first build when there is none, and, from the job (or when it has
+     * not run for twice its period), the cheap pass or the safety net.
+     */
+    private loadOrBuildIfNeeded(meta: ClusterMeta, caller: 'read-only' | 'tick' | 'job'): void {
         if (this.work) {
             return;
         }
         const now = this.now();
         const snapshot = meta.snapshot;
-        if (snapshot && snapshot.id !== this.snapshot?.id && (!this.snapshot || snapshot.builtAt > this.snapshot.builtAt)) {
-            this.startWork('load', async () => {
-                await loadSnapshot(this.rebuildContext(), snapshot);
+        const broken = !!snapshot && snapshot.id === this.brokenSnapshot;
+        if (snapshot && !broken && snapshot.id !== this.snapshot?.id && (!this.snapshot || snapshot.builtAt > this.snapshot.builtAt)) {
+            if (this.keeper.current && snapshot.adoptable) {
                 this.snapshot = snapshot;
+                this.snapshotTaken = 'adopted';
+                this.keeper.changesSinceBase = 0;
+                return;
+            }
+            this.startWork('load', async () => {
+                try {
+                    await loadSnapshot(this.rebuildContext(), snapshot);
+                } catch (error) {
+                    this.brokenSnapshot = snapshot.id;
+                    throw error;
+                }
+                this.snapshot = snapshot;
+                this.snapshotTaken = 'loaded';
             });
             return;
         }
-        // The scheduler's job rebuilds once the age is reached; any instance steps in if it has not for twice as long.
-        const age = snapshot ? now - snapshot.crawlStartedAt : Infinity;
-        const due = age >= (periodic ? this.options.maxAgeMs() / 2 : 2 * this.options.maxAgeMs());
-        if (due && this.options.store.canWrite && leaseIsFree(meta.lease, this.instanceId, now)) {
-            this.startWork('build', () =>
-                crawlAndPublish(this.rebuildContext(), meta.snapshot, {
-                    installed: (report) => (this.report = report),
-                    published: (pointer) => (this.snapshot = pointer),
-                }),
-            );
+        if (caller === 'read-only' || !this.options.store.canWrite || !leaseIsFree(meta.lease, this.instanceId, now)) {
+            return;
         }
+        if (!snapshot || (broken && !this.keeper.current)) {
+            this.startWork('build', async () => {
+                const pointer = await firstBuild(this.rebuildContext(), meta, (report) => (this.report = report));
+                if (pointer) this.written(pointer);
+                this.meta = await readMeta(this.options.store);
+            });
+            return;
+        }
+        const state = upkeepStateOf(meta);
+        const sincePass = now - state.lastPassStartedAt;
+        const due = caller === 'job' ? sincePass >= this.options.maxAgeMs() / 2 : sincePass >= 2 * this.options.maxAgeMs();
+        if (!due || !this.keeper.current) {
+            return;
+        }
+        const full = now - state.lastFullAt >= this.fullRereadMs();
+        this.startWork(full ? 'reread' : 'pass', async () => {
+            const pointer = await (full ? rereadAll : passAndCompact)(this.rebuildContext(), meta, state);
+            if (pointer) this.written(pointer);
+            this.meta = await readMeta(this.options.store);
+        });
     }
 
-    private startWork(kind: 'build' | 'load', run: () => Promise<void>): void {
-        this.keeper.keepChanges();
+    private written(pointer: SnapshotPointer): void {
+        this.snapshot = pointer;
+        this.snapshotTaken = 'written';
+    }
+
+    private fullRereadMs(): number {
+        return this.options.fullRereadMs?.() ?? DEFAULT_FULL_REREAD_MS;
+    }
+
+    private maxRoomMembers(): number {
+        return this.options.maxRoomMembers?.() ?? DEFAULT_MAX_ROOM_MEMBERS;
+    }
+
+    private startWork(kind: 'build' | 'load' | 'pass' | 'reread', run: () => Promise<void>): void {
+        if (kind === 'build' || kind === 'load') this.keeper.keepChanges();
         const done = run()
             .catch(this.options.onError)
             .finally(() => {
@@ -256,14 +357,10 @@ export class DirectoryService {
                 await this.keeper.install(directory);
                 this.resolveFirstDirectory();
             },
-            maxAgeMs: this.options.maxAgeMs,
+            maxRoomMembers: () => this.maxRoomMembers(),
             onError: this.options.onError,
             now: this.now,
             sleep: this.sleep,
         };
     }
-}
-
-function sameRecord(a: UserRecord, b: UserRecord | undefined): boolean {
-    return !!b && JSON.stringify(a) === JSON.stringify(b);
 }

@@ -11,7 +11,9 @@ import type {
 } from '@rocket.chat/apps-engine/definition/accessors';
 import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/api';
 import { App } from '@rocket.chat/apps-engine/definition/App';
+import type { IAppInstallationContext, IAppUpdateContext } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
+import type { IPostRoomUserJoined, IPostRoomUserLeave, IRoomUserJoinedContext, IRoomUserLeaveContext } from '@rocket.chat/apps-engine/definition/rooms';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import type {
     IUIKitInteractionHandler,
@@ -42,12 +44,20 @@ import { Seats } from './seats/Seats';
 import { SeatsConfig, seatsConfigFromValues } from './seats/settings';
 import { configFromValues, provideSettings, readSettingValues, SettingId } from './settings';
 
-/** The periodic crawl: a scheduler job, so that it runs on one instance of a cluster. */
+/** The periodic upkeep (the cheap pass, or the safety net when due): a scheduler job, so that it runs on one instance of a cluster. */
 const REBUILD_JOB = 'directory-rebuild';
 
 export default class UserDirectoryApp
     extends App
-    implements IPostUserCreated, IPostUserUpdated, IPostUserDeleted, IPostUserStatusChanged, IPostUserLoggedIn, IUIKitInteractionHandler
+    implements
+        IPostUserCreated,
+        IPostUserUpdated,
+        IPostUserDeleted,
+        IPostUserStatusChanged,
+        IPostUserLoggedIn,
+        IPostRoomUserJoined,
+        IPostRoomUserLeave,
+        IUIKitInteractionHandler
 {
     private config: Config = defaultConfig();
     private settingValues = new Map<string, unknown>();
@@ -64,6 +74,8 @@ export default class UserDirectoryApp
             reader: () => this.getAccessors().reader,
             store: this.store,
             maxAgeMs: () => this.config.directoryMaxAgeMs,
+            fullRereadMs: () => this.config.fullRereadMs,
+            maxRoomMembers: () => this.config.maxRoomMembers,
             onError: (error) => this.getLogger().error('User directory', error),
         });
         const reactivation = {
@@ -97,7 +109,8 @@ export default class UserDirectoryApp
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,
             endpoints: createEndpoints(this, {
-                context: (persis) => this.context(persis),
+                // GET requests never write to persistence: they get no writer.
+                context: () => this.readContext(),
                 meet: (user) => this.directory.meet(user),
                 facts: () => ({ version: this.getVersion(), ...this.directory.info() }),
                 directoryChangedAt: () => this.directory.lastChangedAt(),
@@ -125,6 +138,19 @@ export default class UserDirectoryApp
         await this.seats.schedule(configurationModify.scheduler);
         this.directory.start();
         return true;
+    }
+
+    /**
+     * Installing or updating hands the app a writer: with it the first build
+     * (or a load) can start at once, without waiting for the job's first run
+     * or an event; GET requests never bring one.
+     */
+    public async onInstall(_context: IAppInstallationContext, _read: IRead, _http: IHttp, persistence: IPersistence): Promise<void> {
+        this.directoryFor(persistence);
+    }
+
+    public async onUpdate(_context: IAppUpdateContext, _read: IRead, _http: IHttp, persistence: IPersistence): Promise<void> {
+        this.directoryFor(persistence);
     }
 
     public async onDisable(): Promise<void> {
@@ -160,12 +186,18 @@ export default class UserDirectoryApp
      */
     private directoryFor(persis: IPersistence): DirectoryService {
         this.store.attach(persis);
+        this.directory.mayWrite();
         return this.directory;
     }
 
     /** The directory and settings to answer from (the first call waits for the first build). */
     private async context(persis: IPersistence): Promise<ListContext> {
         return { directory: await this.directoryFor(persis).get(), config: this.config };
+    }
+
+    /** The same for a GET request, which must not write to persistence. */
+    private async readContext(): Promise<ListContext> {
+        return { directory: await this.directory.get(), config: this.config };
     }
 
     public async executePostUserCreated(context: IUserContext, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
@@ -193,6 +225,16 @@ export default class UserDirectoryApp
 
     public async executePostUserLoggedIn(user: IUser, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
         this.directoryFor(persis).upsert(user);
+    }
+
+    /** A user who joins a room is a user the directory must know (default channels at sign-up too). */
+    public async executePostRoomUserJoined(context: IRoomUserJoinedContext, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
+        this.directoryFor(persis).upsert(context.joiningUser);
+    }
+
+    /** A user who leaves a room stays a user; the event brings the user as it is now. */
+    public async executePostRoomUserLeave(context: IRoomUserLeaveContext, _read: IRead, _http: IHttp, persis: IPersistence): Promise<void> {
+        this.directoryFor(persis).upsert(context.leavingUser);
     }
 
     public executeBlockActionHandler(

@@ -13,6 +13,8 @@ export const SettingId = {
     applyViewOutsideRoom: 'api_apply_view_outside_room_on_users_list',
     allowQueryAndFields: 'allow_query_and_fields',
     directoryMaxAgeMinutes: 'directory_max_age_minutes',
+    directoryFullRereadHours: 'directory_full_reread_hours',
+    directoryMaxRoomMembers: 'directory_max_room_members',
 } as const;
 
 const permissionSettingId = (permission: Permission) => `permission_${permission}`;
@@ -28,6 +30,8 @@ export const SETTINGS: ISetting[] = [
     setting(SettingId.applyViewOutsideRoom, SettingType.BOOLEAN, false, 'api'),
     setting(SettingId.allowQueryAndFields, SettingType.BOOLEAN, true, 'api'),
     setting(SettingId.directoryMaxAgeMinutes, SettingType.NUMBER, 5, 'directory'),
+    setting(SettingId.directoryFullRereadHours, SettingType.NUMBER, 24, 'directory'),
+    setting(SettingId.directoryMaxRoomMembers, SettingType.NUMBER, 10_000, 'directory'),
     ...PERMISSIONS.map((permission) => setting(permissionSettingId(permission), SettingType.STRING, PERMISSION_DEFAULTS[permission].join(', '), 'permissions')),
     ...SEATS_SETTINGS,
     ...REACTIVATION_SETTINGS,
@@ -63,6 +67,11 @@ export function configFromValues(values: ReadonlyMap<string, unknown>): Config {
     const ageRaw = values.get(SettingId.directoryMaxAgeMinutes);
     const ageMinutes = typeof ageRaw === 'number' || (typeof ageRaw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(ageRaw)) ? Number(ageRaw) : NaN;
     config.directoryMaxAgeMs = Math.round((ageMinutes >= 0.05 ? ageMinutes : 5) * 60_000);
+    // Fractions of an hour too (down to 3 s), for tests.
+    const fullRaw = values.get(SettingId.directoryFullRereadHours);
+    const fullHours = typeof fullRaw === 'number' || (typeof fullRaw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(fullRaw)) ? Number(fullRaw) : NaN;
+    config.fullRereadMs = Math.round((fullHours >= 0.001 ? fullHours : 24) * 3600_000);
+    config.maxRoomMembers = positive(SettingId.directoryMaxRoomMembers, config.maxRoomMembers);
     for (const permission of PERMISSIONS) {
         const value = values.get(permissionSettingId(permission));
         if (typeof value === 'string') {

@@ -42,14 +42,21 @@ export class ChangeFeed {
     /** Queues a change; it is published with the others of the same moment. */
     publish(change: Change): void {
         this.queue.push(change);
-        if (!this.flushing) {
-            this.flushing = this.sleep(BATCH_MS)
-                .then(() => this.writeQueued())
-                .catch(this.onError)
-                .finally(() => {
-                    this.flushing = undefined;
-                });
+        this.scheduleWrite();
+    }
+
+    /** One write at a time; changes queued while one is under way leave with the next. */
+    private scheduleWrite(): void {
+        if (this.flushing) {
+            return;
         }
+        this.flushing = this.sleep(BATCH_MS)
+            .then(() => this.writeQueued())
+            .catch(this.onError)
+            .finally(() => {
+                this.flushing = undefined;
+                if (this.queue.length > 0) this.scheduleWrite();
+            });
     }
 
     /** Waits until every queued change is in the store. */

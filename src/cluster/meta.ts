@@ -2,13 +2,14 @@ import type { KeyedRecordStore } from './store';
 
 /**
  * The few records that say where the cluster's directory stands: the feed's
- * head, the crawl lease and the snapshot pointer. Each is filed under META_KEY
+ * head, the crawl lease, the snapshot pointer and the upkeep's state. Each is filed under META_KEY
  * as well as its own key, so that an instance reads them all in one store read.
  */
 const META_KEY = 'user-directory/meta';
 export const HEAD_KEYS = [META_KEY, 'user-directory/head'];
 export const LEASE_KEYS = [META_KEY, 'user-directory/lease'];
 export const POINTER_KEYS = [META_KEY, 'user-directory/snapshot'];
+export const UPKEEP_KEYS = [META_KEY, 'user-directory/upkeep'];
 
 /** The head of the feed: the id of the latest entry, rewritten by every publish. */
 export interface FeedHead {
@@ -35,22 +36,58 @@ export interface SnapshotPointer {
     builtAt: number;
     users: number;
     chunks: number;
+    /** Bytes of JSON its chunks hold. */
+    bytes?: number;
     /** The feed's minutes up to this one have been dropped. */
     prunedThroughMinute: number;
+    /**
+     * The directory as the feed already made it on every instance that
+     * follows it (a compaction, or a full re-read whose differences went into
+     * the feed): such an instance takes the pointer without loading it. Only
+     * instances without a directory load it. Missing: everyone loads it.
+     */
+    adoptable?: boolean;
+}
+
+/** A room not read whole with getMembers, and why. */
+export interface SkippedRoom {
+    id: string;
+    /** Its members when it was last read. */
+    members: number;
+    reason: string;
+}
+
+/** What the upkeep passes did last, for the next pass and for directory.info on every instance. */
+export interface UpkeepState {
+    kind: 'upkeep';
+    /** When the last cheap pass (or the first build) began: rooms updated since are looked at. */
+    lastPassStartedAt: number;
+    /** When the last full re-read began. */
+    lastFullAt: number;
+    /** Rooms whose members, last read, were more than the largest room read whole. */
+    bigRooms: Record<string, number>;
+    lastPass?: Record<string, unknown>;
+    lastFull?: Record<string, unknown>;
 }
 
 export interface ClusterMeta {
     head?: FeedHead;
     snapshot?: SnapshotPointer;
     lease?: Lease;
+    upkeep?: UpkeepState;
 }
 
 export async function readMeta(store: KeyedRecordStore): Promise<ClusterMeta> {
     const meta: ClusterMeta = {};
-    for (const record of (await store.find([META_KEY])) as Array<FeedHead | SnapshotPointer | Lease>) {
+    for (const record of (await store.find([META_KEY])) as Array<FeedHead | SnapshotPointer | Lease | UpkeepState>) {
         if (record.kind === 'head') meta.head = record;
         if (record.kind === 'snapshot') meta.snapshot = record;
         if (record.kind === 'lease') meta.lease = record;
+        if (record.kind === 'upkeep') meta.upkeep = record;
     }
     return meta;
+}
+
+export async function writeUpkeepState(store: KeyedRecordStore, state: UpkeepState): Promise<void> {
+    await store.put(UPKEEP_KEYS, state);
 }

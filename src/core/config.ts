@@ -32,8 +32,12 @@ export interface Config {
     applyViewOutsideRoom: boolean;
     /** Whether users.list honours `query` and `fields` (Rocket.Chat 7+ ignores them by default). */
     allowQueryAndFields: boolean;
-    /** Age after which the directory is rebuilt from the accessors, in milliseconds. */
+    /** How often one instance looks at the rooms for changes (the cheap pass), in milliseconds. */
     directoryMaxAgeMs: number;
+    /** How often every user is read again (the safety net), in milliseconds. */
+    fullRereadMs: number;
+    /** Rooms with more members than this are not read whole after their first read. */
+    maxRoomMembers: number;
     /** Roles holding each permission. */
     permissionRoles: Record<Permission, ReadonlySet<string>>;
 }
@@ -50,6 +54,8 @@ export function defaultConfig(): Config {
         applyViewOutsideRoom: false,
         allowQueryAndFields: true,
         directoryMaxAgeMs: 5 * 60_000,
+        fullRereadMs: 24 * 3600_000,
+        maxRoomMembers: 10_000,
         permissionRoles,
     };
 }

@@ -16,15 +16,32 @@ export interface CrawlReport {
     userReads: number;
     /** The longest the app's loop went without a turn during the crawl (its own steps, the runtime's decoding, garbage collection). */
     loopHeldMs: number;
+    /** Rooms not read whole: their member count when last read. */
+    skippedRooms: Record<string, number>;
+    /** Rooms read now with more members than the limit: not read whole again. */
+    bigRooms: Record<string, number>;
 }
 
-const ROOM_PAGE_SIZE = 100; // the most getAllRooms hands out at once
-const MEMBER_READS_IN_FLIGHT = 4;
+export interface CrawlOptions {
+    includeAppUser: boolean;
+    /** Rooms with more members than this, as last read, are not read whole. */
+    maxRoomMembers?: number;
+    /** Member counts of rooms known to be bigger than the limit. */
+    bigRooms?: Readonly<Record<string, number>>;
+    /** Whether to build the common sort orders and search texts (not for a directory only compared with another). */
+    prepare?: boolean;
+    pace?: Pacer;
+    now?: () => number;
+}
+
+export const ROOM_PAGE_SIZE = 100; // the most getAllRooms hands out at once
+export const MEMBER_READS_IN_FLIGHT = 4;
 
 /**
  * Reads every room's members (plus the app user, when asked) into a new
- * directory. Users of `previous` that no room shows any more (in no room now,
- * or met only through events) are carried over: only a deletion removes a user.
+ * directory, except rooms known to have more members than `maxRoomMembers`
+ * (their members are found otherwise: see docs/freshness.md). A room read
+ * now that turns out bigger is reported, so that later crawls skip it.
  *
  * The crawl never holds the loop for long: it pauses every few milliseconds
  * (requests and events run meanwhile), adds users to the directory as they
@@ -32,22 +49,23 @@ const MEMBER_READS_IN_FLIGHT = 4;
  * room's members are garbage as early as possible. The directory comes back
  * with its common sort orders and search texts built, in the same steps.
  */
-export async function crawlDirectory(
-    read: IRead,
-    previous: Directory | undefined,
-    options: { includeAppUser: boolean; pace?: Pacer; now?: () => number },
-): Promise<{ directory: Directory; report: CrawlReport }> {
+export async function crawlDirectory(read: IRead, options: CrawlOptions): Promise<{ directory: Directory; report: CrawlReport }> {
     const pace = options.pace ?? pacer();
     const watch = watchLoop(options.now ?? Date.now);
     try {
-        const { directory, bridgeCalls, rooms, userReads } = await crawl(read, previous, options.includeAppUser, pace);
-        return { directory, report: { bridgeCalls, rooms, userReads, loopHeldMs: watch.longestMs() } };
+        const { directory, ...counts } = await crawl(read, options, pace);
+        return { directory, report: { ...counts, loopHeldMs: watch.longestMs() } };
     } finally {
         watch.stop();
     }
 }
 
-async function crawl(read: IRead, previous: Directory | undefined, includeAppUser: boolean, pace: Pacer) {
+async function crawl(read: IRead, options: CrawlOptions, pace: Pacer) {
+    const includeAppUser = options.includeAppUser;
+    const limit = options.maxRoomMembers ?? Infinity;
+    const known = options.bigRooms ?? {};
+    const skippedRooms: Record<string, number> = {};
+    const bigRooms: Record<string, number> = {};
     const rooms = read.getRoomReader();
     const directory = new Directory([], { runInSteps: inBackground });
     const add = (user: IUser | undefined) => {
@@ -67,6 +85,7 @@ async function crawl(read: IRead, previous: Directory | undefined, includeAppUse
         const members: Array<IUser | undefined> = await rooms.getMembers(room.id);
         bridgeCalls++;
         userReads += members.length;
+        if (members.length > limit) bigRooms[room.id] = members.length;
         for (let i = 0; i < members.length; i++) {
             add(members[i]);
             members[i] = undefined;
@@ -87,8 +106,10 @@ async function crawl(read: IRead, previous: Directory | undefined, includeAppUse
         const isDirect = (room: IRoomRaw) => room.type === RoomType.DIRECT_MESSAGE && Array.isArray(room.userIds) && room.userIds.length > 0;
         // Only what a direct room's later check needs is kept.
         directRooms.push(...page.filter(isDirect).map((room) => ({ id: room.id, userIds: room.userIds }) as IRoomRaw));
+        const others = page.filter((room) => !isDirect(room));
+        others.filter((room) => known[room.id] > limit).forEach((room) => (skippedRooms[room.id] = known[room.id]));
         await forEachLimited(
-            page.filter((room) => !isDirect(room)),
+            others.filter((room) => !(known[room.id] > limit)),
             MEMBER_READS_IN_FLIGHT,
             readMembers,
         );
@@ -104,15 +125,8 @@ async function crawl(read: IRead, previous: Directory | undefined, includeAppUse
         }
     });
 
-    for (const id of previous?.ids() ?? []) {
-        const record = directory.has(id) ? undefined : previous?.get(id);
-        if (record) {
-            directory.upsert(record);
-        }
-        if (pace.due()) await pace.pause();
-    }
-    await runPaced(directory.preparation(COMMON_SORTS), pace);
-    return { directory, bridgeCalls, rooms: roomCount, userReads };
+    if (options.prepare !== false) await runPaced(directory.preparation(COMMON_SORTS), pace);
+    return { directory, bridgeCalls, rooms: roomCount, userReads, skippedRooms, bigRooms };
 }
 
 export const WATCH_INTERVAL_MS = 5;
@@ -129,7 +143,7 @@ function watchLoop(now: () => number): { longestMs(): number; stop(): void } {
     return { longestMs: () => Math.max(longest, now() - last - WATCH_INTERVAL_MS, 0), stop: () => clearInterval(timer) };
 }
 
-async function forEachLimited<T>(items: readonly T[], limit: number, action: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(items: readonly T[], limit: number, action: (item: T) => Promise<void>): Promise<void> {
     let next = 0;
     const worker = async () => {
         while (next < items.length) {

@@ -1,15 +1,16 @@
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 
 import { claimLease, LEASE_TTL_MS, releaseLease, renewLease } from '../cluster/lease';
-import { readMeta, SnapshotPointer } from '../cluster/meta';
-import { dropSnapshot, publishPointer, readSnapshot, writeSnapshot } from '../cluster/snapshot';
+import { ClusterMeta, readMeta, SnapshotPointer, UpkeepState, writeUpkeepState } from '../cluster/meta';
+import { dropOrphanedSnapshots, dropSnapshot, publishPointer, readSnapshot, writeSnapshot } from '../cluster/snapshot';
 import type { KeyedRecordStore } from '../cluster/store';
 import { Directory } from '../core/directory';
 import { crawlDirectory } from './crawl';
-import type { DirectoryKeeper } from './keeper';
+import { DirectoryKeeper, FEED_SLACK_MS } from './keeper';
 import { inBackground, pacer } from './pacer';
+import { cheapPass, ReadSink } from './pass';
 
-/** What directory.info reports about the last crawl this instance made. */
+/** What directory.info reports about the first build this instance made. */
 export interface BuildReport {
     builtAt: string;
     durationMs: number;
@@ -24,15 +25,23 @@ export interface RebuildContext {
     keeper: DirectoryKeeper;
     /** Makes a directory current (the keeper replays the changes meanwhile on it). */
     install: (directory: Directory) => Promise<void>;
-    maxAgeMs: () => number;
+    maxRoomMembers: () => number;
     onError: (error: unknown) => void;
     now: () => number;
     sleep: (ms: number) => Promise<void>;
 }
 
+/** The feed grows this much past its base (in changes: at least this many, or this share of the users) before a new base is written. */
+const COMPACT_MIN_CHANGES = 1000;
+const COMPACT_SHARE = 0.1;
+/** Feed minutes are kept this long after a new base, for instances still loading the one before. */
+const FEED_GRACE_MS = 10 * 60_000;
+/** Rooms updated this long before the last pass began are looked at again (clocks, writes in flight). */
+const PASS_SLACK_MS = 5000;
+
 /**
  * A new directory from a snapshot another instance published: read chunk by
- * chunk, completed by the feed from the moment its crawl began.
+ * chunk, completed by the feed from the moment its base was taken.
  */
 export async function loadSnapshot(context: RebuildContext, pointer: SnapshotPointer): Promise<void> {
     const directory = new Directory([], { runInSteps: inBackground });
@@ -47,64 +56,164 @@ export async function loadSnapshot(context: RebuildContext, pointer: SnapshotPoi
     await context.install(directory);
 }
 
-/**
- * The rebuild, on the instance that wins the lease: crawls the workspace
- * into a new directory, installs it, publishes it as a snapshot for the
- * others, and drops what is no longer needed (the feed's old minutes, the
- * snapshot before the previous one). Does nothing when another instance
- * holds the lease.
- */
-export async function crawlAndPublish(
-    context: RebuildContext,
-    previous: SnapshotPointer | undefined,
-    done: { installed(report: BuildReport): void; published(pointer: SnapshotPointer): void },
-): Promise<void> {
-    const { store, keeper, now } = context;
+/** Runs `work` while holding the lease (renewed meanwhile); does nothing when another instance holds it. */
+async function withLease(context: RebuildContext, meta: ClusterMeta, work: () => Promise<void>): Promise<boolean> {
+    const { store, now } = context;
     const me = context.instanceId;
-    if (!(await claimLease(store, (await readMeta(store)).lease, me, now, context.sleep))) {
-        return;
+    if (!(await claimLease(store, meta.lease, me, now, context.sleep))) {
+        return false;
     }
     const renewal = setInterval(() => void renewLease(store, me, now()).catch(context.onError), LEASE_TTL_MS / 3);
     try {
-        // Users no room shows are carried over from the current directory: bring it up to date first.
-        await keeper.follow(await readMeta(store));
-        keeper.keepChanges();
-        const started = now();
-        // The app user may be in no room; later builds carry it over like any other user.
-        const { directory, report } = await crawlDirectory(context.reader(), keeper.current, { includeAppUser: !keeper.current });
-        await keeper.catchUp(directory, started);
-        await context.install(directory);
-        done.installed({ builtAt: new Date(now()).toISOString(), durationMs: now() - started, ...report });
-
-        const id = `${me}-${started.toString(36)}`;
-        // Records are built a chunk at a time, from the ids as they are now.
-        const ids = [...directory.ids()];
-        const records = (function* () {
-            for (const userId of ids) {
-                const record = directory.get(userId);
-                if (record) yield record;
-            }
-        })();
-        const written = await writeSnapshot(store, id, records);
-        const retainFeedFrom = Math.min(started - 60_000, now() - 2 * context.maxAgeMs() - 5 * 60_000);
-        const prunedThroughMinute = await keeper.pruneFeed(previous ? previous.prunedThroughMinute + 1 : Math.floor(retainFeedFrom / 60_000), retainFeedFrom);
-        const pointer: SnapshotPointer = {
-            kind: 'snapshot',
-            id,
-            previous: previous?.id,
-            builder: me,
-            crawlStartedAt: started,
-            builtAt: now(),
-            ...written,
-            prunedThroughMinute,
-        };
-        await publishPointer(store, pointer);
-        done.published(pointer);
-        if (previous?.previous) {
-            await dropSnapshot(store, previous.previous);
-        }
+        await work();
+        return true;
     } finally {
         clearInterval(renewal);
         await releaseLease(store, me);
     }
+}
+
+/**
+ * The first build, when the cluster has no snapshot: crawls the workspace
+ * into a new directory, installs it and publishes it as the first base.
+ */
+export async function firstBuild(context: RebuildContext, meta: ClusterMeta, installed: (report: BuildReport) => void): Promise<SnapshotPointer | undefined> {
+    let pointer: SnapshotPointer | undefined;
+    await withLease(context, meta, async () => {
+        const { keeper, now } = context;
+        keeper.keepChanges();
+        const started = now();
+        const { directory, report } = await crawlDirectory(context.reader(), { includeAppUser: true, maxRoomMembers: context.maxRoomMembers() });
+        await keeper.catchUp(directory, started);
+        await context.install(directory);
+        installed({ builtAt: new Date(now()).toISOString(), durationMs: now() - started, ...report });
+        pointer = await writeBase(context, meta.snapshot, started, false);
+        const lastFull = { at: new Date(started).toISOString(), durationMs: now() - started, ...report };
+        await writeUpkeepState(context.store, { kind: 'upkeep', lastPassStartedAt: started, lastFullAt: started, bigRooms: report.bigRooms, lastFull });
+    });
+    return pointer;
+}
+
+/**
+ * The safety net, at a long interval: reads every room again (but those
+ * known to be too big) and, by id, every user the directory holds that no
+ * room read showed (users in no room, members of the skipped rooms). What
+ * differs goes into the feed like any change, so every instance gets it
+ * without loading anything; then a new base is written.
+ */
+export async function rereadAll(context: RebuildContext, meta: ClusterMeta, state: UpkeepState): Promise<SnapshotPointer | undefined> {
+    const current = context.keeper.current;
+    if (!current) return undefined;
+    let pointer: SnapshotPointer | undefined;
+    await withLease(context, meta, async () => {
+        const { keeper, now } = context;
+        const started = now();
+        const read = context.reader();
+        const { directory: found, report } = await crawlDirectory(read, {
+            includeAppUser: false,
+            maxRoomMembers: context.maxRoomMembers(),
+            bigRooms: state.bigRooms,
+            prepare: false,
+        });
+        const sink = new ReadSink(current, (change) => keeper.record(change), now);
+        const pace = pacer();
+        const unmet = [...current.ids()].filter((id) => !found.has(id));
+        await sink.byId(read, unmet, pace);
+        for (const record of found.records()) {
+            sink.offer(record, started);
+            if (pace.due()) await pace.pause();
+        }
+        pointer = await writeBase(context, meta.snapshot, now(), true);
+        const lastFull = {
+            at: new Date(started).toISOString(),
+            durationMs: now() - started,
+            ...report,
+            readById: unmet.length,
+            bridgeCalls: report.bridgeCalls + sink.report.bridgeCalls,
+            userReads: report.userReads + sink.report.userReads,
+            changes: sink.report.changes,
+        };
+        await writeUpkeepState(context.store, { ...state, lastPassStartedAt: started, lastFullAt: started, bigRooms: { ...report.bigRooms }, lastFull });
+    });
+    return pointer;
+}
+
+/**
+ * The cheap pass (pass.ts), every period, then a new base when the feed has
+ * grown enough past the current one.
+ */
+export async function passAndCompact(context: RebuildContext, meta: ClusterMeta, state: UpkeepState): Promise<SnapshotPointer | undefined> {
+    const current = context.keeper.current;
+    if (!current) return undefined;
+    let pointer: SnapshotPointer | undefined;
+    await withLease(context, meta, async () => {
+        const { keeper, now } = context;
+        const started = now();
+        const sink = new ReadSink(current, (change) => keeper.record(change), now);
+        const report = await cheapPass(context.reader(), sink, current, {
+            since: state.lastPassStartedAt - PASS_SLACK_MS,
+            maxRoomMembers: context.maxRoomMembers(),
+            bigRooms: state.bigRooms,
+        });
+        const lastPass = { at: new Date(started).toISOString(), durationMs: now() - started, ...report };
+        await writeUpkeepState(context.store, { ...state, lastPassStartedAt: started, bigRooms: { ...state.bigRooms, ...report.bigRooms }, lastPass });
+        if (keeper.changesSinceBase >= Math.max(COMPACT_MIN_CHANGES, COMPACT_SHARE * current.size)) {
+            pointer = await writeBase(context, meta.snapshot, now(), true);
+        }
+    });
+    return pointer;
+}
+
+/**
+ * Writes the current directory as a new base and publishes it: its feed is
+ * replayed from a little before `takenAt`. Cleans up after writers that died
+ * first, drops the feed's minutes no base needs any more and the snapshot
+ * before the previous one.
+ */
+async function writeBase(context: RebuildContext, previous: SnapshotPointer | undefined, takenAt: number, adoptable: boolean): Promise<SnapshotPointer> {
+    const { store, keeper, now } = context;
+    const directory = keeper.current as Directory;
+    const me = context.instanceId;
+    await keeper.flush();
+    // Whatever the others published up to now goes into the base (it is replayed from a little before `takenAt` only).
+    await keeper.follow(await readMeta(store));
+    await dropOrphanedSnapshots(store, [previous?.id, previous?.previous]);
+    const id = `${me}-${takenAt.toString(36)}`;
+    const from = takenAt - FEED_SLACK_MS;
+    // Records are built a chunk at a time, from the ids as they are now.
+    const ids = [...directory.ids()];
+    const records = (function* () {
+        for (const userId of ids) {
+            const record = directory.get(userId);
+            if (record) yield record;
+        }
+    })();
+    const written = await writeSnapshot(store, id, records, takenAt);
+    const retainFeedFrom = Math.min(from - 60_000, now() - FEED_GRACE_MS);
+    const prunedThroughMinute = await keeper.pruneFeed(previous ? previous.prunedThroughMinute + 1 : Math.floor(retainFeedFrom / 60_000), retainFeedFrom);
+    const pointer: SnapshotPointer = {
+        kind: 'snapshot',
+        id,
+        previous: previous?.id,
+        builder: me,
+        crawlStartedAt: from,
+        builtAt: now(),
+        users: written.users,
+        chunks: written.chunks,
+        bytes: written.bytes,
+        prunedThroughMinute,
+        adoptable,
+    };
+    await publishPointer(store, pointer);
+    keeper.changesSinceBase = 0;
+    if (previous?.previous) {
+        await dropSnapshot(store, previous.previous);
+    }
+    return pointer;
+}
+
+/** The state of a cluster whose snapshot was published before the upkeep kept one. */
+export function upkeepStateOf(meta: ClusterMeta): UpkeepState {
+    const since = meta.snapshot?.crawlStartedAt ?? 0;
+    return meta.upkeep ?? { kind: 'upkeep', lastPassStartedAt: since, lastFullAt: since, bigRooms: {} };
 }

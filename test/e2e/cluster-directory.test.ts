@@ -44,6 +44,15 @@ async function visibleOn(
     }
 }
 
+/** The cheap pass's period (minutes) and the safety net's (hours), as an admin sets them. */
+async function setUpkeep(passMinutes: number, fullHours: number): Promise<void> {
+    const settings = [
+        { id: 'directory_max_age_minutes', value: passMinutes },
+        { id: 'directory_full_reread_hours', value: fullHours },
+    ];
+    expect((await admin(1).post(`/api/apps/${client().host.appId}/settings`, { settings }, 'admin')).status).toBe(200);
+}
+
 async function allIds(client: Client): Promise<string[]> {
     const { body } = await client.get('users.list', 'admin', { count: 0 });
     return body.users.map((user: { _id: string }) => user._id).sort();
@@ -98,30 +107,29 @@ it('a presence change and a login reach the other instances through the feed', a
     expect(await visibleOn(others(1), 'manager', (user) => !!user?.lastLogin && user.lastLogin !== lastLogin)).toBeLessThan(PROPAGATION_MS);
 });
 
-it('a deleted user disappears from every instance through the feed, and rebuilds never bring it back', async () => {
+it('a deleted user disappears from every instance through the feed, and neither passes nor the safety net bring it back', async () => {
     const victim = (await admin(1).get('users.list', 'admin', { count: 1, offset: 40 })).body.users[0];
     expect((await admin(2).post('/api/v1/users.delete', { userId: victim._id }, 'admin')).status).toBe(200);
     expect(await visibleOn(others(2), victim.username, (user) => user === undefined)).toBeLessThan(PROPAGATION_MS);
 
-    // Rebuild every 3 s, and wait for two more rebuilds.
-    const snapshotOf = async (client: Client) => (await client.get('directory.info', 'admin')).body.snapshot?.id;
-    const first = await snapshotOf(admin(1));
-    const changed = await admin(1).post(`/api/apps/${client().host.appId}/settings`, { settings: [{ id: 'directory_max_age_minutes', value: 0.05 }] }, 'admin');
-    expect(changed.status).toBe(200);
+    // A pass every 3 s and the safety net every 3.6 s: wait until the safety net has read everything again twice.
+    const fullOf = async (client: Client) => (await client.get('directory.info', 'admin')).body.upkeep?.lastFull?.at;
+    const first = await fullOf(admin(1));
+    await setUpkeep(0.05, 0.001);
     const seen = new Set([first]);
     const deadline = Date.now() + 30_000;
     while (seen.size < 3 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 250));
-        seen.add(await snapshotOf(admin(1)));
+        seen.add(await fullOf(admin(1)));
     }
     expect(seen.size).toBeGreaterThanOrEqual(3);
     for (const each of all()) {
         expect(await userOn(each, victim.username)).toBeUndefined();
     }
-    await admin(1).post(`/api/apps/${client().host.appId}/settings`, { settings: [{ id: 'directory_max_age_minutes', value: 5 }] }, 'admin');
+    await setUpkeep(5, 24);
 });
 
-it('users.setActiveStatus fires no event; the deactivation shows after the next rebuild on every instance', async () => {
+it('users.setActiveStatus fires no event; the deactivation shows after the next pass or safety net on every instance', async () => {
     const eventsBefore = client()
         .host.stats()
         .map((instance) => ({ ...instance.events }));
@@ -133,10 +141,10 @@ it('users.setActiveStatus fires no event; the deactivation shows after the next 
     ).toEqual(eventsBefore);
     expect((await userOn(admin(1), 'manager'))?.active).toBe(true);
 
-    await admin(1).post(`/api/apps/${client().host.appId}/settings`, { settings: [{ id: 'directory_max_age_minutes', value: 0.05 }] }, 'admin');
-    // Rebuilt every 3 s: within two periods and a crawl.
+    // A pass every 3 s (a direct room turned read-only), the safety net every 3.6 s (a user without one).
+    await setUpkeep(0.05, 0.001);
     await visibleOn(all(), 'manager', (user) => user?.active === false, 15_000);
-    await admin(1).post(`/api/apps/${client().host.appId}/settings`, { settings: [{ id: 'directory_max_age_minutes', value: 5 }] }, 'admin');
+    await setUpkeep(5, 24);
 });
 
 it('all instances list the same users', async () => {

@@ -43,8 +43,20 @@ describe('a cluster of 3 instances', () => {
                 userReads: expect.any(Number),
                 persistenceCalls: Object.entries(s.calls).reduce((a, [key, n]) => a + (key.startsWith('PersistenceBridge.') ? n : 0), 0),
                 calls: expect.any(Object),
+                // What the app keeps is one shared collection: the same records and bytes on every instance.
+                persistence: {
+                    reads: expect.any(Number),
+                    readBytes: expect.any(Number),
+                    writes: expect.any(Number),
+                    writtenBytes: expect.any(Number),
+                    removes: expect.any(Number),
+                    records: stats[0].persistence.records,
+                    bytes: stats[0].persistence.bytes,
+                },
             });
         }
+        expect(stats[0].persistence.records).toBeGreaterThan(0);
+        expect(stats[0].persistence.bytes).toBeGreaterThan(stats[0].persistence.records);
         const refused = await client().raw(`${on(1).url}/host/stats`, { headers: Client.as('alice') });
         expect(refused.status).toBe(403);
     });

@@ -338,7 +338,18 @@ describe('a running host', () => {
         const deleted = await call(`${url}/api/v1/users.delete`, { headers: as('admin'), body: { userId: id } });
         expect(deleted).toMatchObject({ status: 200, body: { success: true } });
         expect(eventsOf(AppInterface.IPostUserDeleted)).toEqual([
-            { user: expect.objectContaining({ id, username: 'newbie' }), performedBy: expect.objectContaining({ id: 'admin' }) },
+            {
+                // Only what Rocket.Chat's deleteUser reads of the user (username, roles, federated): no name, emails or status.
+                user: expect.objectContaining({
+                    id,
+                    username: 'newbie',
+                    roles: ['user', 'livechat-agent'],
+                    name: undefined,
+                    emails: undefined,
+                    status: undefined,
+                }),
+                performedBy: expect.objectContaining({ id: 'admin', name: 'Admin', emails: [{ address: 'admin@example.com', verified: true }] }),
+            },
         ]);
         expect(await find('newbie')).toEqual([]);
         expect((await call(`${url}/api/v1/users.delete`, { headers: as('admin'), body: { userId: id } })).status).toBe(400);

@@ -94,7 +94,14 @@ export class Client {
 export function useHost(workspace: () => Workspace, options: Partial<StartHostOptions> = {}): () => Client {
     let client: Client | undefined;
     beforeAll(async () => {
-        const host = await startHost({ zipPath: appZip(), workspace: workspace(), port: 0, engine: testEngine(), log: () => undefined, ...options });
+        const host = await startHost({
+            workspace: workspace(),
+            port: 0,
+            engine: testEngine(),
+            log: () => undefined,
+            ...options,
+            zipPath: options.zipPath ?? appZip(),
+        });
         await host.ready;
         client = new Client(host);
     }, 120_000);

@@ -27,7 +27,7 @@ describe('crawlDirectory', () => {
         let pauses = 0;
         let sinceStart = 0;
         const pace = { due: () => ++sinceStart % 1000 === 0, pause: async () => void pauses++ };
-        const { directory, report } = await crawlDirectory(read, undefined, { includeAppUser: true, pace, now: () => time });
+        const { directory, report } = await crawlDirectory(read, { includeAppUser: true, pace, now: () => time });
         expect(directory.size).toBe(5001);
         expect(handedOver.every((member) => member === undefined)).toBe(true);
         expect(pauses).toBeGreaterThanOrEqual(5);

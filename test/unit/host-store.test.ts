@@ -6,7 +6,7 @@
  */
 import { JobStore } from '../../host/jobs';
 import { parseInterval } from '../../host/schedule';
-import { PersistenceCollection } from '../../host/store';
+import { noTraffic, PersistenceCollection } from '../../host/store';
 
 const user = (id: string) => ({ model: 'user', id });
 const room = (id: string) => ({ model: 'room', id });
@@ -51,6 +51,53 @@ describe('app persistence', () => {
         expect(store.removeById(id, 'other-app')).toBeUndefined();
         expect(store.removeById(id, 'app')).toEqual({ list: [1] });
         expect(store.count()).toBe(0);
+    });
+});
+
+describe('app persistence traffic', () => {
+    const size = (appId: string, data: object, associations?: object[]) => Buffer.byteLength(JSON.stringify({ appId, associations, data }), 'utf8');
+
+    it("counts each instance's records and JSON bytes read, written and removed, and what each app keeps", () => {
+        const shared = new PersistenceCollection();
+        const one = noTraffic();
+        const two = noTraffic();
+        const first = shared.metered(one);
+        const second = shared.metered(two);
+        const a = { name: 'Zoë', list: [1, 2] };
+        const b = { n: 2 };
+        first.insert('app', a, [user('u1')]);
+        first.updateExact('app', [room('r1')], b, true);
+        second.insert('other-app', { big: 'x'.repeat(100) });
+        expect(one).toEqual({ reads: 0, readBytes: 0, writes: 2, writtenBytes: size('app', a, [user('u1')]) + size('app', b, [room('r1')]), removes: 0 });
+        expect(two.writes).toBe(1);
+
+        // A replacement is one record written again, at its new size.
+        const b2 = { n: 22, more: true };
+        second.updateExact('app', [room('r1')], b2, true);
+        expect(two).toMatchObject({ writes: 2, writtenBytes: size('other-app', { big: 'x'.repeat(100) }) + size('app', b2, [room('r1')]) });
+        expect(shared.held('app')).toEqual({ records: 2, bytes: size('app', a, [user('u1')]) + size('app', b2, [room('r1')]) });
+
+        // Reads: every record answered, with its size; nothing matched, nothing counted.
+        expect(second.findAll('app', [user('u1')])).toEqual([a]);
+        second.findAll('app', [user('nobody')]);
+        expect(two).toMatchObject({ reads: 1, readBytes: size('app', a, [user('u1')]) });
+        expect(one).toMatchObject({ reads: 0, readBytes: 0 });
+
+        first.removeAll('app', [room('r1')]);
+        first.purge('other-app');
+        expect(one.removes).toBe(2);
+        expect(shared.held()).toEqual({ records: 1, bytes: size('app', a, [user('u1')]) });
+        // The collection itself (no meter) counts nothing and sees the same records.
+        expect(shared.count('app')).toBe(1);
+    });
+
+    it('dumps and restores records with their ids', () => {
+        const shared = new PersistenceCollection();
+        const id = shared.insert('app', { v: 1 }, [user('u1')]);
+        const copy = new PersistenceCollection();
+        copy.restore(JSON.parse(JSON.stringify(shared.dump())) as ReturnType<PersistenceCollection['dump']>);
+        expect(copy.findById(id)).toEqual({ v: 1 });
+        expect(copy.held()).toEqual(shared.held());
     });
 });
 

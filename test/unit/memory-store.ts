@@ -31,6 +31,8 @@ const copy = <T>(data: T): T => JSON.parse(JSON.stringify(data));
 
 export class InstanceStore implements KeyedRecordStore {
     calls: string[] = [];
+    /** The keys of every find, in order. */
+    readKeys: string[] = [];
 
     constructor(
         private readonly db: MemoryDatabase,
@@ -58,6 +60,7 @@ export class InstanceStore implements KeyedRecordStore {
 
     async find(keys: readonly string[]): Promise<object[]> {
         this.calls.push('find');
+        this.readKeys.push(...keys);
         await Promise.resolve();
         return this.db.records.filter((record) => holdsAll(record, keys)).map((record) => copy(record.data));
     }
