@@ -71,8 +71,13 @@ describe('HEAD and OPTIONS on every endpoint', () => {
         expect(head.status).toBe(get.status);
         expect(await head.text()).toBe('');
         expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
-        expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(getBody)));
-        if (path !== 'directory.info') expect(head.headers.get('etag')).toBe(get.headers.get('etag')); // its ageMs moves
+        // directory.info's ageMs moves between the two requests: its length may differ by a digit.
+        if (path === 'directory.info') {
+            expect(Math.abs(Number(head.headers.get('content-length')) - Buffer.byteLength(getBody))).toBeLessThanOrEqual(2);
+        } else {
+            expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(getBody)));
+            expect(head.headers.get('etag')).toBe(get.headers.get('etag'));
+        }
     });
 
     it('HEAD without credentials is the 401 a GET gets', async () => {
