@@ -15,31 +15,19 @@ import { ISetting, SettingType } from '@rocket.chat/apps-engine/definition/setti
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import { translator, Translate } from '../i18n';
+import { seatSetting, SeatsSettingId } from './settings';
 
 export const ReactivationSettingId = {
     /** The switch of seat management (deactivation and reactivation), off by default. */
-    enabled: 'deactivation_enabled',
+    enabled: SeatsSettingId.enabled,
     apiUserId: 'server_api_user_id',
     apiToken: 'server_api_token',
 } as const;
 
-function setting(id: string, type: SettingType, packageValue: unknown): ISetting {
-    return {
-        id,
-        type,
-        packageValue,
-        required: false,
-        public: false,
-        section: 'seats',
-        i18nLabel: `setting_${id}`,
-        i18nDescription: `setting_${id}_description`,
-    };
-}
-
 /** The credentials reactivation calls the server with; the token a password setting. */
 export const REACTIVATION_SETTINGS: ISetting[] = [
-    setting(ReactivationSettingId.apiUserId, SettingType.STRING, ''),
-    setting(ReactivationSettingId.apiToken, SettingType.PASSWORD, ''),
+    seatSetting(ReactivationSettingId.apiUserId, SettingType.STRING, ''),
+    seatSetting(ReactivationSettingId.apiToken, SettingType.PASSWORD, ''),
 ];
 
 export interface ReactivationConfig {

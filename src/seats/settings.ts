@@ -18,7 +18,8 @@ export const SeatsSettingId = {
 const DEFAULT_CLEANUP_DAYS = 90;
 const DEFAULT_CLEANUP_TIME = '03:00';
 
-function setting(id: string, type: SettingType, packageValue: unknown): ISetting {
+/** A setting of the seats section, labelled and described by `setting_<id>` texts. */
+export function seatSetting(id: string, type: SettingType, packageValue: unknown): ISetting {
     return {
         id,
         type,
@@ -32,13 +33,13 @@ function setting(id: string, type: SettingType, packageValue: unknown): ISetting
 }
 
 export const SEATS_SETTINGS: ISetting[] = [
-    setting(SeatsSettingId.enabled, SettingType.BOOLEAN, false),
-    setting(SeatsSettingId.exemptRoles, SettingType.STRING, ''),
-    setting(SeatsSettingId.auditRoom, SettingType.STRING, ''),
-    setting(SeatsSettingId.cleanupEnabled, SettingType.BOOLEAN, false),
-    setting(SeatsSettingId.cleanupDays, SettingType.NUMBER, DEFAULT_CLEANUP_DAYS),
-    setting(SeatsSettingId.cleanupDryRun, SettingType.BOOLEAN, true),
-    setting(SeatsSettingId.cleanupTime, SettingType.STRING, DEFAULT_CLEANUP_TIME),
+    seatSetting(SeatsSettingId.enabled, SettingType.BOOLEAN, false),
+    seatSetting(SeatsSettingId.exemptRoles, SettingType.STRING, ''),
+    seatSetting(SeatsSettingId.auditRoom, SettingType.STRING, ''),
+    seatSetting(SeatsSettingId.cleanupEnabled, SettingType.BOOLEAN, false),
+    seatSetting(SeatsSettingId.cleanupDays, SettingType.NUMBER, DEFAULT_CLEANUP_DAYS),
+    seatSetting(SeatsSettingId.cleanupDryRun, SettingType.BOOLEAN, true),
+    seatSetting(SeatsSettingId.cleanupTime, SettingType.STRING, DEFAULT_CLEANUP_TIME),
 ];
 
 export interface SeatsConfig {
