@@ -9,8 +9,8 @@ import type { Directory } from '../core/directory';
 import { parseInactiveArgument, selectInactive, SeatsInputError } from '../core/seats/inactive';
 import { Translate, translator } from '../i18n';
 import { appUserOf, notify } from './messages';
-import { isRunning, MAX_RUN_USERS, Plan, PLAN_TTL_MS, RunRecord, SeatsRecords } from './records';
-import { CONFIRM_VIEW_PREFIX, PreviewData, renderConfirmModal, renderNoticeModal, renderPreview, renderReviewView, SeatsAction } from './render';
+import { isRunning, Plan, PLAN_TTL_MS, RunRecord, SeatsRecords } from './records';
+import { CONFIRM_VIEW_PREFIX, PreviewData, previewOf, renderConfirmModal, renderNoticeModal, renderPreview, renderReviewView, SeatsAction } from './render';
 import { reactivateCommand, ReactivationDeps } from './reactivate';
 import { AuditRoomMissing, auditRoomOf, DeactivationRunner, messageOf } from './runner';
 import type { SeatsConfig } from './settings';
@@ -161,29 +161,18 @@ export class DeactivationChat {
             appUserId: appUser.id,
             exemptRoles: seats.exemptRoles,
         });
-        const users = selection.eligible.slice(0, MAX_RUN_USERS);
+        const preview = previewOf(selection, days, seats, appUser.username);
         const plan: Plan = {
             kind: 'seats-plan',
             id: `${now.toString(36)}${Math.random().toString(36).slice(2, 8)}`,
             days,
-            cutoff: Date.parse(selection.cutoff),
+            cutoff: preview.cutoff,
             createdAt: now,
             by: { id: user.id, username: user.username },
-            users,
+            users: preview.users,
         };
         await this.deps.records.savePlan(plan);
-        return {
-            planId: plan.id,
-            days,
-            cutoff: plan.cutoff,
-            users,
-            leftOver: selection.eligible.length - users.length,
-            matched: selection.matched,
-            exempted: selection.exempted,
-            exemptRoles: [...seats.exemptRoles],
-            auditRoom: seats.auditRoom,
-            bot: appUser.username,
-        };
+        return { ...preview, planId: plan.id };
     }
 
     /** The admin's preview `planId`, if it is still the latest, not yet confirmed and not too old. */

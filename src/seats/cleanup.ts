@@ -8,8 +8,8 @@ import { dailyCron, dayOf, parseTimeOfDay } from '../core/seats/schedule';
 import { translator } from '../i18n';
 import { inProgressValues } from './DeactivationChat';
 import { appUserOf, post, uploadCsv } from './messages';
-import { MAX_RUN_USERS, RunRecord, SeatsRecords } from './records';
-import { renderPreview } from './render';
+import { RunRecord, SeatsRecords } from './records';
+import { previewOf, renderPreview } from './render';
 import { auditRoomOf, DeactivationRunner, messageOf } from './runner';
 import type { SeatsConfig } from './settings';
 import { seatUsersOf } from './users';
@@ -60,23 +60,9 @@ export async function runCleanup(deps: CleanupDeps, read: IRead, modify: IModify
         return;
     }
     const selection = selectInactive(seatUsersOf(await deps.directory()), days, now, { appUserId: appUser.id, exemptRoles: seats.exemptRoles });
-    const users = selection.eligible.slice(0, MAX_RUN_USERS);
-    const preview = renderPreview(
-        {
-            planId: '',
-            days,
-            cutoff: Date.parse(selection.cutoff),
-            users,
-            leftOver: selection.eligible.length - users.length,
-            matched: selection.matched,
-            exempted: selection.exempted,
-            exemptRoles: [...seats.exemptRoles],
-            auditRoom: seats.auditRoom,
-            bot: appUser.username,
-        },
-        t,
-        '',
-    );
+    const data = previewOf(selection, days, seats, appUser.username);
+    const users = data.users;
+    const preview = renderPreview(data, t, '');
     // The review's button has no place in the audit room.
     const blocks = preview.blocks.filter((block) => block.type !== 'actions');
     if (seats.cleanup.dryRun) {

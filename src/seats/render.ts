@@ -2,10 +2,11 @@ import type { LayoutBlock } from '@rocket.chat/ui-kit';
 
 import { strong, code, text } from '../command/mrkdwn';
 import { Action } from '../command/render';
-import { EXEMPTIONS, Exemption, SeatUser } from '../core/seats/inactive';
+import { EXEMPTIONS, Exemption, InactiveSelection, SeatUser } from '../core/seats/inactive';
 import { RunEntry, SKIP_REASONS, tally } from '../core/seats/outcome';
 import type { Translate } from '../i18n';
-import type { RunRecord } from './records';
+import { MAX_RUN_USERS, RunRecord } from './records';
+import type { SeatsConfig } from './settings';
 
 /** Action ids of deactivation's buttons and views. */
 export const SeatsAction = {
@@ -40,6 +41,23 @@ export interface PreviewData {
     exemptRoles: string[];
     auditRoom: string;
     bot: string;
+}
+
+/** What a preview shows of a selection: one run's worth of users, how many are left over, and what each exemption kept out. */
+export function previewOf(selection: InactiveSelection, days: number, seats: SeatsConfig, bot: string, planId = ''): PreviewData {
+    const users = selection.eligible.slice(0, MAX_RUN_USERS);
+    return {
+        planId,
+        days,
+        cutoff: Date.parse(selection.cutoff),
+        users,
+        leftOver: selection.eligible.length - users.length,
+        matched: selection.matched,
+        exempted: selection.exempted,
+        exemptRoles: [...seats.exemptRoles],
+        auditRoom: seats.auditRoom,
+        bot,
+    };
 }
 
 const handle = (username: string | undefined) => (username ? (username.startsWith('@') ? username : `@${username}`) : '');
