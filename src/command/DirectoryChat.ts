@@ -59,13 +59,7 @@ export interface DeactivationEntry {
 }
 
 /** One user's command or click: who, where, the engine's accessors, and how the replies are rendered. */
-interface Interaction {
-    user: IUser;
-    room?: IRoom;
-    read: IRead;
-    modify: IModify;
-    persis: IPersistence;
-    http: IHttp;
+interface Interaction extends ChatRequest {
     render: RenderContext;
     /** The slash command's, so that it can open a contextual bar. */
     triggerId?: string;

@@ -56,17 +56,16 @@ export async function loadSnapshot(context: RebuildContext, pointer: SnapshotPoi
     await context.install(directory);
 }
 
-/** Runs `work` while holding the lease (renewed meanwhile); does nothing when another instance holds it. */
-async function withLease(context: RebuildContext, meta: ClusterMeta, work: () => Promise<void>): Promise<boolean> {
+/** Runs `work` while holding the lease (renewed meanwhile) and returns what it gives; does nothing (undefined) when another instance holds it. */
+async function withLease<T>(context: RebuildContext, meta: ClusterMeta, work: () => Promise<T>): Promise<T | undefined> {
     const { store, now } = context;
     const me = context.instanceId;
     if (!(await claimLease(store, meta.lease, me, now, context.sleep))) {
-        return false;
+        return undefined;
     }
     const renewal = setInterval(() => void renewLease(store, me, now()).catch(context.onError), LEASE_TTL_MS / 3);
     try {
-        await work();
-        return true;
+        return await work();
     } finally {
         clearInterval(renewal);
         await releaseLease(store, me);
@@ -78,8 +77,7 @@ async function withLease(context: RebuildContext, meta: ClusterMeta, work: () =>
  * into a new directory, installs it and publishes it as the first base.
  */
 export async function firstBuild(context: RebuildContext, meta: ClusterMeta, installed: (report: BuildReport) => void): Promise<SnapshotPointer | undefined> {
-    let pointer: SnapshotPointer | undefined;
-    await withLease(context, meta, async () => {
+    return withLease(context, meta, async () => {
         const { keeper, now } = context;
         keeper.keepChanges();
         const started = now();
@@ -87,11 +85,11 @@ export async function firstBuild(context: RebuildContext, meta: ClusterMeta, ins
         await keeper.catchUp(directory, started);
         await context.install(directory);
         installed({ builtAt: new Date(now()).toISOString(), durationMs: now() - started, ...report });
-        pointer = await writeBase(context, meta.snapshot, started, false);
+        const pointer = await writeBase(context, meta.snapshot, started, false);
         const lastFull = { at: new Date(started).toISOString(), durationMs: now() - started, ...report };
         await writeUpkeepState(context.store, { kind: 'upkeep', lastPassStartedAt: started, lastFullAt: started, bigRooms: report.bigRooms, lastFull });
+        return pointer;
     });
-    return pointer;
 }
 
 /**
@@ -104,8 +102,7 @@ export async function firstBuild(context: RebuildContext, meta: ClusterMeta, ins
 export async function rereadAll(context: RebuildContext, meta: ClusterMeta, state: UpkeepState): Promise<SnapshotPointer | undefined> {
     const current = context.keeper.current;
     if (!current) return undefined;
-    let pointer: SnapshotPointer | undefined;
-    await withLease(context, meta, async () => {
+    return withLease(context, meta, async () => {
         const { keeper, now } = context;
         const started = now();
         const read = context.reader();
@@ -123,7 +120,7 @@ export async function rereadAll(context: RebuildContext, meta: ClusterMeta, stat
             sink.offer(record, started);
             if (pace.due()) await pace.pause();
         }
-        pointer = await writeBase(context, meta.snapshot, now(), true);
+        const pointer = await writeBase(context, meta.snapshot, now(), true);
         const lastFull = {
             at: new Date(started).toISOString(),
             durationMs: now() - started,
@@ -134,8 +131,8 @@ export async function rereadAll(context: RebuildContext, meta: ClusterMeta, stat
             changes: sink.report.changes,
         };
         await writeUpkeepState(context.store, { ...state, lastPassStartedAt: started, lastFullAt: started, bigRooms: { ...report.bigRooms }, lastFull });
+        return pointer;
     });
-    return pointer;
 }
 
 /**
@@ -145,8 +142,7 @@ export async function rereadAll(context: RebuildContext, meta: ClusterMeta, stat
 export async function passAndCompact(context: RebuildContext, meta: ClusterMeta, state: UpkeepState): Promise<SnapshotPointer | undefined> {
     const current = context.keeper.current;
     if (!current) return undefined;
-    let pointer: SnapshotPointer | undefined;
-    await withLease(context, meta, async () => {
+    return withLease(context, meta, async () => {
         const { keeper, now } = context;
         const started = now();
         const sink = new ReadSink(current, (change) => keeper.record(change), now);
@@ -157,11 +153,9 @@ export async function passAndCompact(context: RebuildContext, meta: ClusterMeta,
         });
         const lastPass = { at: new Date(started).toISOString(), durationMs: now() - started, ...report };
         await writeUpkeepState(context.store, { ...state, lastPassStartedAt: started, bigRooms: { ...state.bigRooms, ...report.bigRooms }, lastPass });
-        if (keeper.changesSinceBase >= Math.max(COMPACT_MIN_CHANGES, COMPACT_SHARE * current.size)) {
-            pointer = await writeBase(context, meta.snapshot, now(), true);
-        }
+        const compact = keeper.changesSinceBase >= Math.max(COMPACT_MIN_CHANGES, COMPACT_SHARE * current.size);
+        return compact ? writeBase(context, meta.snapshot, now(), true) : undefined;
     });
-    return pointer;
 }
 
 /**
