@@ -17,6 +17,10 @@ const minuteKey = (minute: number) => `user-directory/feed/m/${minute}`;
 
 /** Changes arriving within this window leave in one entry. */
 const BATCH_MS = 20;
+/** How far before its last look a reader reads the feed again: entries are filed under the second they were begun, and land a little later. */
+export const FEED_SLACK_MS = 3000;
+/** A write that took longer than this may land after a reader has looked past its second: its changes are written again. */
+const LATE_WRITE_MS = FEED_SLACK_MS / 2;
 
 /**
  * The change feed every instance of the cluster writes to and reads from,
@@ -77,6 +81,11 @@ export class ChangeFeed {
         await this.store.add([secondKey(Math.floor(at / 1000)), minuteKey(Math.floor(at / 60_000))], entry);
         const head: FeedHead = { kind: 'head', entry: entry.id };
         await this.store.put(HEAD_KEYS, head);
+        if (this.now() - at > LATE_WRITE_MS) {
+            // Filed under the second it was begun, it may have landed after a reader looked past that second:
+            // the same changes leave again under the moment they land (applying a change twice changes nothing).
+            this.queue.unshift(...changes);
+        }
     }
 
     /** Entries published since `fromMs`, by seconds: for polling the last few seconds. */

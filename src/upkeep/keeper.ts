@@ -1,14 +1,11 @@
 import { applyChange, Change, changedUserId } from '../cluster/changes';
-import { ChangeFeed } from '../cluster/feed';
+import { ChangeFeed, FEED_SLACK_MS } from '../cluster/feed';
 import type { ClusterMeta } from '../cluster/meta';
 import type { KeyedRecordStore } from '../cluster/store';
 import type { Directory } from '../core/directory';
 import { COMMON_SORTS } from '../core/sortOrder';
 import { ChangeOrder } from './ordering';
 import { pacer, runPaced } from './pacer';
-
-/** Slack for clocks and slow writes when reading the feed back in time. */
-export const FEED_SLACK_MS = 3000;
 
 export interface KeeperOptions {
     store: KeyedRecordStore & { readonly canWrite: boolean };

@@ -1,12 +1,13 @@
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 
+import { FEED_SLACK_MS } from '../cluster/feed';
 import { claimLease, LEASE_TTL_MS, releaseLease, renewLease } from '../cluster/lease';
 import { ClusterMeta, readMeta, SnapshotPointer, UpkeepState, writeUpkeepState } from '../cluster/meta';
 import { dropOrphanedSnapshots, dropSnapshot, publishPointer, readSnapshot, writeSnapshot } from '../cluster/snapshot';
 import type { KeyedRecordStore } from '../cluster/store';
 import { Directory } from '../core/directory';
 import { crawlDirectory } from './crawl';
-import { DirectoryKeeper, FEED_SLACK_MS } from './keeper';
+import { DirectoryKeeper } from './keeper';
 import { inBackground, pacer } from './pacer';
 import { cheapPass, ReadSink } from './pass';
 

@@ -155,6 +155,32 @@ describe('DirectoryService: a cluster of instances', () => {
         expect(onB.get('cy')).toMatchObject({ status: 'busy', statusText: 'in a call', name: 'CY' });
     });
 
+    it('a change whose feed write landed late still reaches an instance that looked past its second meanwhile', async () => {
+        const ws = workspace();
+        const db = new MemoryDatabase();
+        const a = instance(ws, db);
+        const b = instance(ws, db);
+        await follow(a.svc);
+        const onB = await follow(b.svc);
+
+        // The next feed entry is begun now and lands only after b has looked 4.5 s further on.
+        let land!: () => void;
+        const landing = new Promise<void>((resolve) => (land = resolve));
+        const add = a.store.add.bind(a.store);
+        a.store.add = async (keys, data) => {
+            await landing;
+            return add(keys, data);
+        };
+        a.svc.upsert(user('eve', { name: 'Eve Late' }));
+        await clock.idle();
+        await clock.sleep(4500);
+        await b.svc.tick();
+        land();
+        await published();
+        await b.svc.tick();
+        expect(onB.get('eve')?.name).toBe('Eve Late');
+    });
+
     it('never brings a deleted user back: not on a rebuild by another instance, not on a later load', async () => {
         const ws = workspace();
         const db = new MemoryDatabase();
