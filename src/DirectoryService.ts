@@ -7,6 +7,7 @@ import { ClusterMeta, readMeta, SnapshotPointer } from './cluster/meta';
 import type { KeyedRecordStore } from './cluster/store';
 import type { Directory } from './core/directory';
 import { toUserRecord, UserRecord } from './core/record';
+import { ONE_MESSAGE_MEMBERS, readWholeUpTo } from './upkeep/crawl';
 import { DirectoryKeeper } from './upkeep/keeper';
 import { sameUser } from './upkeep/pass';
 import { BuildReport, firstBuild, loadSnapshot, passAndCompact, RebuildContext, rereadAll, upkeepStateOf } from './upkeep/rebuild';
@@ -190,7 +191,9 @@ export class DirectoryService {
                 skippedRooms: Object.entries(upkeep?.bigRooms ?? {}).map(([id, members]) => ({
                     id,
                     members,
-                    reason: `more than ${maxRoomMembers} members when last read: not read whole (its members come from events, other rooms, direct rooms and the safety net's reads by id)`,
+                    reason: upkeep?.presumedRooms?.includes(id)
+                        ? `a default channel, presumed to hold as many members as the ${members} users known without it: more than the ${ONE_MESSAGE_MEMBERS} the engine can hand over in one message, so never read (its members come from events, other rooms and direct rooms)`
+                        : `more than ${readWholeUpTo(maxRoomMembers)} members when last read: not read whole (its members come from events, other rooms, direct rooms and the safety net's reads by id)`,
                 })),
             },
         };

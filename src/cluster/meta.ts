@@ -66,6 +66,8 @@ export interface UpkeepState {
     lastFullAt: number;
     /** Rooms whose members, last read, were more than the largest room read whole. */
     bigRooms: Record<string, number>;
+    /** Default channels among them never read: their member count is presumed. */
+    presumedRooms?: string[];
     lastPass?: Record<string, unknown>;
     lastFull?: Record<string, unknown>;
 }

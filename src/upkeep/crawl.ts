@@ -20,6 +20,8 @@ export interface CrawlReport {
     skippedRooms: Record<string, number>;
     /** Rooms read now with more members than the limit: not read whole again. */
     bigRooms: Record<string, number>;
+    /** Default channels in `bigRooms` never read: their member count is presumed (see `ONE_MESSAGE_MEMBERS`). */
+    presumedRooms: string[];
 }
 
 export interface CrawlOptions {
@@ -36,12 +38,26 @@ export interface CrawlOptions {
 
 export const ROOM_PAGE_SIZE = 100; // the most getAllRooms hands out at once
 export const MEMBER_READS_IN_FLIGHT = 4;
+/**
+ * The most members a room may have to be read whole at all, whatever the
+ * settings: getMembers hands them over in one message (about 36 MB per
+ * 100,000 members), which the engine's runtime takes in whole. 200,000 were
+ * measured to arrive in seconds; 1,000,000 never arrive (the runtime grows
+ * past 3 GB and stops answering). A default channel, which every user joins
+ * at sign-up, is presumed to hold as many members as the users known without
+ * it, and is not read when that is more.
+ */
+export const ONE_MESSAGE_MEMBERS = 200_000;
+
+/** The largest room read whole again: the setting, within what one message can carry. */
+export const readWholeUpTo = (maxRoomMembers: number | undefined) => Math.min(maxRoomMembers ?? Infinity, ONE_MESSAGE_MEMBERS);
 
 /**
  * Reads every room's members (plus the app user, when asked) into a new
  * directory, except rooms known to have more members than `maxRoomMembers`
- * (their members are found otherwise: see docs/freshness.md). A room read
- * now that turns out bigger is reported, so that later crawls skip it.
+ * and default channels presumed too big for one message (their members are
+ * found otherwise: see docs/freshness.md). A room read now that turns out
+ * bigger is reported, so that later crawls skip it.
  *
  * The crawl never holds the loop for long: it pauses every few milliseconds
  * (requests and events run meanwhile), adds users to the directory as they
@@ -62,10 +78,11 @@ export async function crawlDirectory(read: IRead, options: CrawlOptions): Promis
 
 async function crawl(read: IRead, options: CrawlOptions, pace: Pacer) {
     const includeAppUser = options.includeAppUser;
-    const limit = options.maxRoomMembers ?? Infinity;
+    const limit = readWholeUpTo(options.maxRoomMembers);
     const known = options.bigRooms ?? {};
     const skippedRooms: Record<string, number> = {};
     const bigRooms: Record<string, number> = {};
+    const presumedRooms: string[] = [];
     const rooms = read.getRoomReader();
     const directory = new Directory([], { runInSteps: inBackground });
     const add = (user: IUser | undefined) => {
@@ -95,6 +112,8 @@ async function crawl(read: IRead, options: CrawlOptions, pace: Pacer) {
     // A direct room names its members' ids: it is read only if one of
     // them is met nowhere else, after all the other rooms.
     const directRooms: IRoomRaw[] = [];
+    // Default channels are read after the other rooms, when their presumed size allows.
+    const defaultRooms: string[] = [];
     let roomCount = 0;
     for (let skip = 0; ; skip += ROOM_PAGE_SIZE) {
         const page = await rooms.getAllRooms({}, { limit: ROOM_PAGE_SIZE, skip });
@@ -106,7 +125,9 @@ async function crawl(read: IRead, options: CrawlOptions, pace: Pacer) {
         const isDirect = (room: IRoomRaw) => room.type === RoomType.DIRECT_MESSAGE && Array.isArray(room.userIds) && room.userIds.length > 0;
         // Only what a direct room's later check needs is kept.
         directRooms.push(...page.filter(isDirect).map((room) => ({ id: room.id, userIds: room.userIds }) as IRoomRaw));
-        const others = page.filter((room) => !isDirect(room));
+        const isDefault = (room: IRoomRaw) => room.isDefault === true;
+        defaultRooms.push(...page.filter((room) => !isDirect(room) && isDefault(room)).map((room) => room.id));
+        const others = page.filter((room) => !isDirect(room) && !isDefault(room));
         others.filter((room) => known[room.id] > limit).forEach((room) => (skippedRooms[room.id] = known[room.id]));
         await forEachLimited(
             others.filter((room) => !(known[room.id] > limit)),
@@ -115,6 +136,17 @@ async function crawl(read: IRead, options: CrawlOptions, pace: Pacer) {
         );
         if (page.length < ROOM_PAGE_SIZE) {
             break;
+        }
+    }
+    const presumed = defaultRooms.length > 0 ? presumedMembers(directory, directRooms) : 0;
+    for (const roomId of defaultRooms) {
+        if (presumed > ONE_MESSAGE_MEMBERS) {
+            skippedRooms[roomId] = bigRooms[roomId] = presumed;
+            presumedRooms.push(roomId);
+        } else if (known[roomId] > limit) {
+            skippedRooms[roomId] = known[roomId];
+        } else {
+            await readMembers({ id: roomId } as IRoomRaw);
         }
     }
     const unmet = directRooms.filter((room) => room.userIds?.some((id) => !directory.has(id)));
@@ -126,7 +158,22 @@ async function crawl(read: IRead, options: CrawlOptions, pace: Pacer) {
     });
 
     if (options.prepare !== false) await runPaced(directory.preparation(COMMON_SORTS), pace);
-    return { directory, bridgeCalls, rooms: roomCount, userReads, skippedRooms, bigRooms };
+    return { directory, bridgeCalls, rooms: roomCount, userReads, skippedRooms, bigRooms, presumedRooms };
+}
+
+/**
+ * Every user joins the default channels at sign-up, so one holds about as
+ * many members as the workspace has users: at least those known so far, and
+ * the direct rooms' members (named without a read).
+ */
+function presumedMembers(directory: Directory, directRooms: readonly IRoomRaw[]): number {
+    const elsewhere = new Set<string>();
+    for (const room of directRooms) {
+        for (const id of room.userIds ?? []) {
+            if (!directory.has(id)) elsewhere.add(id);
+        }
+    }
+    return directory.size + elsewhere.size;
 }
 
 export const WATCH_INTERVAL_MS = 5;

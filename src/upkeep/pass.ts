@@ -6,7 +6,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { Change } from '../cluster/changes';
 import type { Directory } from '../core/directory';
 import { RECORD_FIELDS, toUserRecord, UserRecord } from '../core/record';
-import { forEachLimited, MEMBER_READS_IN_FLIGHT, ROOM_PAGE_SIZE } from './crawl';
+import { forEachLimited, MEMBER_READS_IN_FLIGHT, readWholeUpTo, ROOM_PAGE_SIZE } from './crawl';
 import { Pacer, pacer } from './pacer';
 
 /** What the reads of a pass found and cost. */
@@ -112,6 +112,7 @@ export async function cheapPass(read: IRead, sink: ReadSink, directory: Director
     const report: PassReport = { ...sink.report, rooms: 0, roomsUpdated: 0, roomsRead: 0, readById: 0, skippedRooms: {}, bigRooms: {} };
     const toRead: string[] = [];
     const byId = new Set<string>();
+    const limit = readWholeUpTo(options.maxRoomMembers);
     for (let skip = 0; ; skip += ROOM_PAGE_SIZE) {
         const page = await rooms.getAllRooms({}, { limit: ROOM_PAGE_SIZE, skip });
         sink.report.bridgeCalls++;
@@ -124,7 +125,7 @@ export async function cheapPass(read: IRead, sink: ReadSink, directory: Director
             if (updated) report.roomsUpdated++;
             if (room.type === RoomType.DIRECT_MESSAGE && Array.isArray(room.userIds)) {
                 directRoomSuspects(room, directory, updated).forEach((id) => byId.add(id));
-            } else if (updated && options.bigRooms[room.id] > options.maxRoomMembers) {
+            } else if (updated && options.bigRooms[room.id] > limit) {
                 report.skippedRooms[room.id] = options.bigRooms[room.id];
             } else if (updated) {
                 toRead.push(room.id);
@@ -135,7 +136,7 @@ export async function cheapPass(read: IRead, sink: ReadSink, directory: Director
     }
     await forEachLimited(toRead, MEMBER_READS_IN_FLIGHT, async (roomId) => {
         const members = await sink.members(read, roomId, pace);
-        if (members > options.maxRoomMembers) report.bigRooms[roomId] = members;
+        if (members > limit) report.bigRooms[roomId] = members;
     });
     report.roomsRead = toRead.length;
     report.readById = byId.size;

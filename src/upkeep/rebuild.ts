@@ -88,7 +88,14 @@ export async function firstBuild(context: RebuildContext, meta: ClusterMeta, ins
         installed({ builtAt: new Date(now()).toISOString(), durationMs: now() - started, ...report });
         const pointer = await writeBase(context, meta.snapshot, started, false);
         const lastFull = { at: new Date(started).toISOString(), durationMs: now() - started, ...report };
-        await writeUpkeepState(context.store, { kind: 'upkeep', lastPassStartedAt: started, lastFullAt: started, bigRooms: report.bigRooms, lastFull });
+        await writeUpkeepState(context.store, {
+            kind: 'upkeep',
+            lastPassStartedAt: started,
+            lastFullAt: started,
+            bigRooms: report.bigRooms,
+            presumedRooms: report.presumedRooms,
+            lastFull,
+        });
         return pointer;
     });
 }
@@ -131,7 +138,15 @@ export async function rereadAll(context: RebuildContext, meta: ClusterMeta, stat
             userReads: report.userReads + sink.report.userReads,
             changes: sink.report.changes,
         };
-        await writeUpkeepState(context.store, { ...state, lastPassStartedAt: started, lastFullAt: started, bigRooms: { ...report.bigRooms }, lastFull });
+        // Rooms skipped now stay known as big, with the rooms found big now.
+        await writeUpkeepState(context.store, {
+            ...state,
+            lastPassStartedAt: started,
+            lastFullAt: started,
+            bigRooms: { ...report.skippedRooms, ...report.bigRooms },
+            presumedRooms: report.presumedRooms,
+            lastFull,
+        });
         return pointer;
     });
 }

@@ -141,6 +141,20 @@ describe('Upkeep: the safety net', () => {
         expect(a.svc.info()).toMatchObject({ upkeep: { lastFull: { readById: 3, changes: 3 } } });
         expect(b.svc.info()).toMatchObject({ loading: false, snapshot: { id: facts(a.svc).snapshot.id } }); // taken, not loaded
     });
+
+    it('a room found too big is not read whole again by any later safety net (they once forgot it every other time)', async () => {
+        const ws = workspace();
+        const many = Array.from({ length: 30 }, (_, i) => `m${i}`);
+        many.forEach((id) => ws.users.set(id, user(id)));
+        ws.rooms.push({ id: 'big', type: 'c', members: many });
+        const { svc } = instance(ws, new MemoryDatabase(), { maxRoomMembers: 20, fullRereadMs: PERIOD_MS });
+        await follow(svc);
+        ws.calls = [];
+        for (let i = 0; i < 3; i++) await nextPeriod(svc);
+        expect(ws.calls.filter((call) => call.startsWith('getMembers:general'))).toHaveLength(3);
+        expect(ws.calls).not.toContain('getMembers:big');
+        expect(svc.info()).toMatchObject({ upkeep: { skippedRooms: [{ id: 'big', members: 30 }] } });
+    });
 });
 
 describe('Upkeep: a base snapshot and the change feed', () => {
