@@ -3,7 +3,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Change } from './cluster/changes';
 import { leaseIsFree } from './cluster/lease';
-import { ClusterMeta, readMeta, SnapshotPointer } from './cluster/meta';
+import { ClusterMeta, readMeta, readUpkeepReports, SnapshotPointer, UpkeepReports } from './cluster/meta';
 import type { KeyedRecordStore } from './cluster/store';
 import type { Directory } from './core/directory';
 import { toUserRecord, UserRecord } from './core/record';
@@ -77,6 +77,8 @@ export class DirectoryService {
     /** A crawl, pass or snapshot load in progress; for a crawl or load the keeper keeps the changes meanwhile and replays them on its result. */
     private work?: { kind: 'build' | 'load' | 'pass' | 'reread'; done: Promise<void> };
     private meta: ClusterMeta = {};
+    /** What the last pass and full read did, as of the upkeep state they were read for. */
+    private reports?: { for: string; read: UpkeepReports | undefined };
     private report?: BuildReport;
     private readonly firstDirectory: Promise<void>;
     private resolveFirstDirectory!: () => void;
@@ -124,8 +126,7 @@ export class DirectoryService {
     tick(mayWrite = true): Promise<void> {
         this.ticking ??= (async () => {
             try {
-                const meta = await readMeta(this.options.store);
-                this.meta = meta;
+                const meta = await this.readMeta();
                 await this.keeper.follow(meta);
                 this.loadOrBuildIfNeeded(meta, mayWrite ? 'tick' : 'read-only');
             } catch (error) {
@@ -140,9 +141,7 @@ export class DirectoryService {
     /** The periodic upkeep (a scheduler job, which runs on one instance of the cluster): the cheap pass, or the safety net when due. */
     async rebuildIfDue(): Promise<void> {
         this.keeper.publishUnpublished();
-        const meta = await readMeta(this.options.store);
-        this.meta = meta;
-        this.loadOrBuildIfNeeded(meta, 'job');
+        this.loadOrBuildIfNeeded(await this.readMeta(), 'job');
     }
 
     /** Resolves when no crawl or load runs. */
@@ -185,8 +184,8 @@ export class DirectoryService {
                 fullRereadEveryMs: this.fullRereadMs(),
                 maxRoomMembers,
                 changesSinceBase: this.keeper.changesSinceBase,
-                lastPass: upkeep?.lastPass ?? null,
-                lastFull: upkeep?.lastFull ?? null,
+                lastPass: this.reports?.read?.lastPass ?? null,
+                lastFull: this.reports?.read?.lastFull ?? null,
                 nextFullAt: upkeep ? new Date(upkeep.lastFullAt + this.fullRereadMs()).toISOString() : null,
                 skippedRooms: Object.entries(upkeep?.bigRooms ?? {}).map(([id, members]) => ({
                     id,
@@ -308,7 +307,7 @@ export class DirectoryService {
             this.startWork('build', async () => {
                 const pointer = await firstBuild(this.rebuildContext(), meta, (report) => (this.report = report));
                 if (pointer) this.written(pointer);
-                this.meta = await readMeta(this.options.store);
+                await this.readMeta();
             });
             return;
         }
@@ -322,8 +321,19 @@ export class DirectoryService {
         this.startWork(full ? 'reread' : 'pass', async () => {
             const pointer = await (full ? rereadAll : passAndCompact)(this.rebuildContext(), meta, state);
             if (pointer) this.written(pointer);
-            this.meta = await readMeta(this.options.store);
+            await this.readMeta();
         });
+    }
+
+    /** Reads the meta records (one store read), and the upkeep's reports when a pass or full read has ended since they were read. */
+    private async readMeta(): Promise<ClusterMeta> {
+        const meta = await readMeta(this.options.store);
+        this.meta = meta;
+        const upkeep = meta.upkeep && `${meta.upkeep.lastPassStartedAt}:${meta.upkeep.lastFullAt}`;
+        if (upkeep && upkeep !== this.reports?.for) {
+            this.reports = { for: upkeep, read: await readUpkeepReports(this.options.store) };
+        }
+        return meta;
     }
 
     private written(pointer: SnapshotPointer): void {

@@ -57,7 +57,7 @@ export interface SkippedRoom {
     reason: string;
 }
 
-/** What the upkeep passes did last, for the next pass and for directory.info on every instance. */
+/** Where the upkeep stands, for the next pass (on any instance). */
 export interface UpkeepState {
     kind: 'upkeep';
     /** When the last cheap pass (or the first build) began: rooms updated since are looked at. */
@@ -68,9 +68,20 @@ export interface UpkeepState {
     bigRooms: Record<string, number>;
     /** Default channels among them never read: their member count is presumed. */
     presumedRooms?: string[];
+}
+
+/**
+ * What the last pass and the last full read did, for directory.info on every
+ * instance. Not among the meta records: instances read it only when the
+ * upkeep state says a pass or a full read has ended since (polls stay small).
+ */
+export interface UpkeepReports {
+    kind: 'upkeep-reports';
     lastPass?: Record<string, unknown>;
     lastFull?: Record<string, unknown>;
 }
+
+const REPORTS_KEYS = ['user-directory/upkeep-reports'];
 
 export interface ClusterMeta {
     head?: FeedHead;
@@ -90,6 +101,20 @@ export async function readMeta(store: KeyedRecordStore): Promise<ClusterMeta> {
     return meta;
 }
 
-export async function writeUpkeepState(store: KeyedRecordStore, state: UpkeepState): Promise<void> {
-    await store.put(UPKEEP_KEYS, state);
+/** Writes the upkeep state, with the report of what just ended written first (so that a reader who sees the state finds it). */
+export async function writeUpkeepState(
+    store: KeyedRecordStore,
+    state: Omit<UpkeepState, 'kind'>,
+    report: Pick<UpkeepReports, 'lastPass' | 'lastFull'>,
+): Promise<void> {
+    const reports: UpkeepReports = { ...(await readUpkeepReports(store)), ...report, kind: 'upkeep-reports' };
+    await store.put(REPORTS_KEYS, reports);
+    const { lastPassStartedAt, lastFullAt, bigRooms, presumedRooms } = state;
+    const upkeep: UpkeepState = { kind: 'upkeep', lastPassStartedAt, lastFullAt, bigRooms, presumedRooms };
+    await store.put(UPKEEP_KEYS, upkeep);
+}
+
+export async function readUpkeepReports(store: KeyedRecordStore): Promise<UpkeepReports | undefined> {
+    const [reports] = (await store.find(REPORTS_KEYS)) as UpkeepReports[];
+    return reports;
 }

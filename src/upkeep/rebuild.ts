@@ -88,14 +88,11 @@ export async function firstBuild(context: RebuildContext, meta: ClusterMeta, ins
         installed({ builtAt: new Date(now()).toISOString(), durationMs: now() - started, ...report });
         const pointer = await writeBase(context, meta.snapshot, started, false);
         const lastFull = { at: new Date(started).toISOString(), durationMs: now() - started, ...report };
-        await writeUpkeepState(context.store, {
-            kind: 'upkeep',
-            lastPassStartedAt: started,
-            lastFullAt: started,
-            bigRooms: report.bigRooms,
-            presumedRooms: report.presumedRooms,
-            lastFull,
-        });
+        await writeUpkeepState(
+            context.store,
+            { lastPassStartedAt: started, lastFullAt: started, bigRooms: report.bigRooms, presumedRooms: report.presumedRooms },
+            { lastFull },
+        );
         return pointer;
     });
 }
@@ -139,14 +136,11 @@ export async function rereadAll(context: RebuildContext, meta: ClusterMeta, stat
             changes: sink.report.changes,
         };
         // Rooms skipped now stay known as big, with the rooms found big now.
-        await writeUpkeepState(context.store, {
-            ...state,
-            lastPassStartedAt: started,
-            lastFullAt: started,
-            bigRooms: { ...report.skippedRooms, ...report.bigRooms },
-            presumedRooms: report.presumedRooms,
-            lastFull,
-        });
+        await writeUpkeepState(
+            context.store,
+            { lastPassStartedAt: started, lastFullAt: started, bigRooms: { ...report.skippedRooms, ...report.bigRooms }, presumedRooms: report.presumedRooms },
+            { lastFull },
+        );
         return pointer;
     });
 }
@@ -168,7 +162,7 @@ export async function passAndCompact(context: RebuildContext, meta: ClusterMeta,
             bigRooms: state.bigRooms,
         });
         const lastPass = { at: new Date(started).toISOString(), durationMs: now() - started, ...report };
-        await writeUpkeepState(context.store, { ...state, lastPassStartedAt: started, bigRooms: { ...state.bigRooms, ...report.bigRooms }, lastPass });
+        await writeUpkeepState(context.store, { ...state, lastPassStartedAt: started, bigRooms: { ...state.bigRooms, ...report.bigRooms } }, { lastPass });
         const compact = keeper.changesSinceBase >= Math.max(COMPACT_MIN_CHANGES, COMPACT_SHARE * current.size);
         return compact ? writeBase(context, meta.snapshot, now(), true) : undefined;
     });

@@ -53,6 +53,22 @@ describe('Upkeep: the cheap pass', () => {
         expect(svc.info()).toMatchObject({ upkeep: { lastPass: { rooms: 4, roomsUpdated: 0, userReads: 0, changes: 0 } } });
     });
 
+    it("another instance's looks read only the small meta records; what a pass did is read once after it, for directory.info", async () => {
+        const ws = workspace();
+        const db = new MemoryDatabase();
+        const a = instance(ws, db);
+        const b = instance(ws, db);
+        await follow(a.svc);
+        await follow(b.svc);
+        b.store.readKeys = [];
+        await nextPeriod(a.svc);
+        for (let i = 0; i < 3; i++) await b.svc.tick();
+        expect(b.store.readKeys).toEqual(['user-directory/meta', 'user-directory/upkeep-reports', 'user-directory/meta', 'user-directory/meta']);
+        expect(b.svc.info()).toMatchObject({ upkeep: { lastPass: { rooms: 4, userReads: 0 } } });
+        const meta = await db.instance().find(['user-directory/meta']);
+        expect(JSON.stringify(meta).length).toBeLessThan(800); // four records: head, lease, pointer, upkeep state
+    });
+
     it('finds a deactivation through a direct room turned read-only, and the reactivation when it is writable again, on every instance', async () => {
         const ws = workspace();
         const db = new MemoryDatabase();
