@@ -9,7 +9,8 @@
  *   documents), interleaved with the floor (`directory.info`, the engine's own
  *   round trip) in random order, round after round: median, p95 and the ratio
  *   of medians to the floor's, all from the same run;
- * - the Deno process's memory after the workload and after 15 s idle;
+ * - the Deno process's memory once built, after the workload, and after 15 s
+ *   and 60 s idle;
  * - the same workload while the safety net re-reads the whole workspace in
  *   the background (its interval and the pass period set to 20 s through the
  *   apps settings route), and the slowest floor request then: how long the
@@ -36,6 +37,7 @@ const SIZES = option('sizes', '1000,10000,100000').split(',').map(Number);
 const ROUNDS = Number(option('rounds', '60'));
 const WARMUP_ROUNDS = 10;
 const IDLE_MS = 15_000;
+const LONG_IDLE_MS = 60_000;
 /** The pass period and safety-net interval set for the re-read phase. */
 const REBUILD_AGE_MS = 20_000;
 const REBUILD_WAIT_LIMIT_MS = 15 * 60_000;
@@ -211,6 +213,7 @@ async function benchSize(zipPath: string, size: number) {
     }
     if (!info.ready) throw new Error(`no directory after ${BUILD_WAIT_LIMIT_MS / 60_000} minutes`);
     const readyMs = Date.now() - installStarted;
+    const rssAfterBuildMb = rssMb(host.denoPid());
     const nextRound = workload(workspace, base, info.users);
 
     for (let round = 0; round < WARMUP_ROUNDS; round++) {
@@ -226,8 +229,10 @@ async function benchSize(zipPath: string, size: number) {
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     const rssIdleMb = rssMb(host.denoPid());
 
-    // The safety net starts with the next job past its interval; the workload runs on while it lasts.
+    await new Promise((resolve) => setTimeout(resolve, LONG_IDLE_MS - IDLE_MS));
     const rssLongIdleMb = rssMb(host.denoPid());
+
+    // The safety net starts with the next job past its interval; the workload runs on while it lasts.
     await setUpkeepEvery(host.url, host.appId, REBUILD_AGE_MS);
     const waitStarted = Date.now();
     let building = false;
@@ -251,6 +256,7 @@ async function benchSize(zipPath: string, size: number) {
         usersHeld: info.users,
         rooms: workspace.rooms.length,
         readyMs,
+        rssAfterBuildMb,
         build: info.lastBuild,
         rebuild,
         rssAfterWorkloadMb,
@@ -268,7 +274,7 @@ function print(result: Result): void {
     const build = result.build ?? {};
     console.log(
         `\n${result.users.toLocaleString('en')} users (${result.rooms} rooms): ready in ${result.readyMs} ms; directory built in ${build.durationMs} ms, ${build.bridgeCalls} bridge calls, ${build.userReads} user reads, loop held at most ${build.loopHeldMs} ms; ` +
-            `Deno RSS ${result.rssAfterWorkloadMb} MB after the workload, ${result.rssIdleMb} MB after ${IDLE_MS / 1000} s idle, ${result.rssLongIdleMb} MB a minute after the build; ` +
+            `Deno RSS ${result.rssAfterBuildMb} MB once built (before any request), ${result.rssAfterWorkloadMb} MB after the workload, ${result.rssIdleMb} MB after ${IDLE_MS / 1000} s idle, ${result.rssLongIdleMb} MB after ${LONG_IDLE_MS / 1000} s idle; ` +
             `safety net re-read in ${result.rebuild?.durationMs} ms, loop held at most ${result.rebuild?.loopHeldMs} ms, ${result.rssAfterRebuildMb} MB right after`,
     );
     console.log('| request | median ms | p95 ms | median / floor | during rebuild: median ms (n) | × usual median |');
