@@ -30,10 +30,31 @@ export interface CrawlOptions {
     maxRoomMembers?: number;
     /** Member counts of rooms known to be bigger than the limit. */
     bigRooms?: Readonly<Record<string, number>>;
-    /** Whether to build the common sort orders and search texts (not for a directory only compared with another). */
-    prepare?: boolean;
     pace?: Pacer;
     now?: () => number;
+}
+
+/** Where a crawl puts the users it meets: each is handed over once. */
+export interface CrawlSink {
+    has(id: string): boolean;
+    add(user: IUser): void;
+    readonly size: number;
+}
+
+/** A sink that only remembers who it met, and hands each user on. */
+export function passingSink(onUser: (user: IUser) => void): CrawlSink & { met: Set<string> } {
+    const met = new Set<string>();
+    return {
+        met,
+        has: (id) => met.has(id),
+        add: (user) => {
+            met.add(user.id);
+            onUser(user);
+        },
+        get size() {
+            return met.size;
+        },
+    };
 }
 
 export const ROOM_PAGE_SIZE = 100; // the most getAllRooms hands out at once
@@ -53,30 +74,47 @@ export const ONE_MESSAGE_MEMBERS = 200_000;
 export const readWholeUpTo = (maxRoomMembers: number | undefined) => Math.min(maxRoomMembers ?? Infinity, ONE_MESSAGE_MEMBERS);
 
 /**
- * Reads every room's members (plus the app user, when asked) into a new
- * directory, except rooms known to have more members than `maxRoomMembers`
- * and default channels presumed too big for one message (their members are
- * found otherwise: see docs/freshness.md). A room read now that turns out
- * bigger is reported, so that later crawls skip it.
- *
- * The crawl never holds the loop for long: it pauses every few milliseconds
- * (requests and events run meanwhile), adds users to the directory as they
- * arrive and lets go of each member handed over once it is added, so a big
- * room's members are garbage as early as possible. The directory comes back
- * with its common sort orders and search texts built, in the same steps.
+ * Reads the workspace into a new directory (see `crawlInto`), returned with
+ * its common sort orders and search texts built, in the same paced steps.
  */
 export async function crawlDirectory(read: IRead, options: CrawlOptions): Promise<{ directory: Directory; report: CrawlReport }> {
     const pace = options.pace ?? pacer();
+    const directory = new Directory([], { runInSteps: inBackground });
+    const sink: CrawlSink = {
+        has: (id) => directory.has(id),
+        add: (user) => directory.upsert(toUserRecord(user)),
+        get size() {
+            return directory.size;
+        },
+    };
+    const report = await crawlInto(read, sink, { ...options, pace });
+    await runPaced(directory.preparation(COMMON_SORTS), pace);
+    return { directory, report };
+}
+
+/**
+ * Reads every room's members (plus the app user, when asked) into `sink`,
+ * except rooms known to have more members than `maxRoomMembers` and default
+ * channels presumed too big for one message (their members are found
+ * otherwise: see docs/freshness.md). A room read now that turns out bigger
+ * is reported, so that later crawls skip it.
+ *
+ * The crawl never holds the loop for long: it pauses every few milliseconds
+ * (requests and events run meanwhile), hands users to the sink as they
+ * arrive and lets go of each member handed over once it is added, so a big
+ * room's members are garbage as early as possible.
+ */
+export async function crawlInto(read: IRead, sink: CrawlSink, options: CrawlOptions): Promise<CrawlReport> {
     const watch = watchLoop(options.now ?? Date.now);
     try {
-        const { directory, ...counts } = await crawl(read, options, pace);
-        return { directory, report: { ...counts, loopHeldMs: watch.longestMs() } };
+        const counts = await crawl(read, sink, options, options.pace ?? pacer());
+        return { ...counts, loopHeldMs: watch.longestMs() };
     } finally {
         watch.stop();
     }
 }
 
-async function crawl(read: IRead, options: CrawlOptions, pace: Pacer) {
+async function crawl(read: IRead, sink: CrawlSink, options: CrawlOptions, pace: Pacer) {
     const includeAppUser = options.includeAppUser;
     const limit = readWholeUpTo(options.maxRoomMembers);
     const known = options.bigRooms ?? {};
@@ -84,10 +122,9 @@ async function crawl(read: IRead, options: CrawlOptions, pace: Pacer) {
     const bigRooms: Record<string, number> = {};
     const presumedRooms: string[] = [];
     const rooms = read.getRoomReader();
-    const directory = new Directory([], { runInSteps: inBackground });
     const add = (user: IUser | undefined) => {
-        if (user?.id && !directory.has(user.id)) {
-            directory.upsert(toUserRecord(user));
+        if (user?.id && !sink.has(user.id)) {
+            sink.add(user);
         }
     };
 
@@ -138,7 +175,7 @@ async function crawl(read: IRead, options: CrawlOptions, pace: Pacer) {
             break;
         }
     }
-    const presumed = defaultRooms.length > 0 ? presumedMembers(directory, directRooms) : 0;
+    const presumed = defaultRooms.length > 0 ? presumedMembers(sink, directRooms) : 0;
     for (const roomId of defaultRooms) {
         if (presumed > ONE_MESSAGE_MEMBERS) {
             skippedRooms[roomId] = bigRooms[roomId] = presumed;
@@ -149,16 +186,14 @@ async function crawl(read: IRead, options: CrawlOptions, pace: Pacer) {
             await readMembers({ id: roomId } as IRoomRaw);
         }
     }
-    const unmet = directRooms.filter((room) => room.userIds?.some((id) => !directory.has(id)));
+    const unmet = directRooms.filter((room) => room.userIds?.some((id) => !sink.has(id)));
     directRooms.length = 0;
     await forEachLimited(unmet, MEMBER_READS_IN_FLIGHT, async (room) => {
-        if (room.userIds?.some((id) => !directory.has(id))) {
+        if (room.userIds?.some((id) => !sink.has(id))) {
             await readMembers(room);
         }
     });
-
-    if (options.prepare !== false) await runPaced(directory.preparation(COMMON_SORTS), pace);
-    return { directory, bridgeCalls, rooms: roomCount, userReads, skippedRooms, bigRooms, presumedRooms };
+    return { bridgeCalls, rooms: roomCount, userReads, skippedRooms, bigRooms, presumedRooms };
 }
 
 /**
@@ -166,14 +201,14 @@ async function crawl(read: IRead, options: CrawlOptions, pace: Pacer) {
  * many members as the workspace has users: at least those known so far, and
  * the direct rooms' members (named without a read).
  */
-function presumedMembers(directory: Directory, directRooms: readonly IRoomRaw[]): number {
+function presumedMembers(known: CrawlSink, directRooms: readonly IRoomRaw[]): number {
     const elsewhere = new Set<string>();
     for (const room of directRooms) {
         for (const id of room.userIds ?? []) {
-            if (!directory.has(id)) elsewhere.add(id);
+            if (!known.has(id)) elsewhere.add(id);
         }
     }
-    return directory.size + elsewhere.size;
+    return known.size + elsewhere.size;
 }
 
 export const WATCH_INTERVAL_MS = 5;

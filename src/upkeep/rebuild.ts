@@ -6,7 +6,8 @@ import { ClusterMeta, readMeta, SnapshotPointer, UpkeepState, writeUpkeepState }
 import { dropOrphanedSnapshots, dropSnapshot, publishPointer, readSnapshot, writeSnapshot } from '../cluster/snapshot';
 import type { KeyedRecordStore } from '../cluster/store';
 import { Directory } from '../core/directory';
-import { crawlDirectory } from './crawl';
+import { toUserRecord } from '../core/record';
+import { crawlDirectory, crawlInto, passingSink } from './crawl';
 import { DirectoryKeeper } from './keeper';
 import { inBackground, pacer } from './pacer';
 import { cheapPass, ReadSink } from './pass';
@@ -111,20 +112,14 @@ export async function rereadAll(context: RebuildContext, meta: ClusterMeta, stat
         const { keeper, now } = context;
         const started = now();
         const read = context.reader();
-        const { directory: found, report } = await crawlDirectory(read, {
-            includeAppUser: false,
-            maxRoomMembers: context.maxRoomMembers(),
-            bigRooms: state.bigRooms,
-            prepare: false,
-        });
+        // What the rooms show goes to the keeper as it is read: no second directory is made.
         const sink = new ReadSink(current, (change) => keeper.record(change), now);
+        const reading = passingSink((user) => sink.offer(toUserRecord(user), started));
         const pace = pacer();
-        const unmet = [...current.ids()].filter((id) => !found.has(id));
+        const report = await crawlInto(read, reading, { includeAppUser: false, maxRoomMembers: context.maxRoomMembers(), bigRooms: state.bigRooms, pace });
+        const unmet = [...current.ids()].filter((id) => !reading.has(id));
+        reading.met.clear();
         await sink.byId(read, unmet, pace);
-        for (const record of found.records()) {
-            sink.offer(record, started);
-            if (pace.due()) await pace.pause();
-        }
         const pointer = await writeBase(context, meta.snapshot, now(), true);
         const lastFull = {
             at: new Date(started).toISOString(),

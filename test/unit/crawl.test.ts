@@ -72,7 +72,7 @@ describe('crawlDirectory', () => {
         it('is not read when the users known without it are more than one message can carry: presumed that big, and reported', async () => {
             const pairs = ONE_MESSAGE_MEMBERS / 2 + 1;
             const { read, calls } = workspaceOf(2 * pairs, pairs);
-            const { report } = await crawlDirectory(read, { includeAppUser: true, prepare: false, pace: { due: () => false, pause: async () => {} } });
+            const { report } = await crawlDirectory(read, { includeAppUser: true, pace: { due: () => false, pause: async () => {} } });
             expect(calls).not.toContain('general');
             expect(report.skippedRooms).toEqual({ general: 2 * pairs + 1 }); // the direct rooms' members and the app user
             expect(report.bigRooms).toEqual({ general: 2 * pairs + 1 });
