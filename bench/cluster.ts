@@ -68,6 +68,7 @@ function cost(stats: InstanceStats[]) {
     const sum = (pick: (s: InstanceStats) => number) => stats.reduce((total, s) => total + pick(s), 0);
     return {
         userReads: sum((s) => s.userReads),
+        roomReads: sum((s) => s.roomReads),
         getMembers: sum((s) => s.calls['RoomBridge.getMembers'] ?? 0),
         persistenceWrites: sum((s) => s.persistence.writes),
         persistenceWrittenBytes: sum((s) => s.persistence.writtenBytes),
@@ -345,6 +346,7 @@ async function main(): Promise<void> {
             '| --- | ---: | ---: |',
             `| server user reads | ${hourly(idle, (c) => c.userReads)} | ${hourly(busy, (c) => c.userReads)} |`,
             `| getMembers calls | ${hourly(idle, (c) => c.getMembers)} | ${hourly(busy, (c) => c.getMembers)} |`,
+            `| room documents walked to list rooms | ${hourly(idle, (c) => c.roomReads)} | ${hourly(busy, (c) => c.roomReads)} |`,
             `| persistence written | ${hourly(idle, (c) => c.persistenceWrittenBytes, mb)} (${hourly(idle, (c) => c.persistenceWrites)} records) | ${hourly(busy, (c) => c.persistenceWrittenBytes, mb)} (${hourly(busy, (c) => c.persistenceWrites)} records) |`,
             `| persistence read | ${hourly(idle, (c) => c.persistenceReadBytes, mb)} (${hourly(idle, (c) => c.persistenceReads)} records) | ${hourly(busy, (c) => c.persistenceReadBytes, mb)} (${hourly(busy, (c) => c.persistenceReads)} records) |`,
             `| records kept at the window's end | ${fmt(idle.recordsKept)} (${mb(idle.bytesKept)}) | ${fmt(busy.recordsKept)} (${mb(busy.bytesKept)}) |`,

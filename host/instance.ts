@@ -41,6 +41,8 @@ export interface InstanceStats {
     bridgeCalls: number;
     /** User documents the server read for those calls (getMembers: one per member). */
     userReads: number;
+    /** Room documents the database walked to list rooms (getAllRooms): a page walks every room before it (MongoDB's skip), then its own. */
+    roomReads: number;
     /** The bridge calls that were app persistence calls. */
     persistenceCalls: number;
     /** Bridge calls by method, `<Bridge>.<method>`. */
@@ -95,6 +97,8 @@ export class Instance {
 
     private userReads = 0;
 
+    private roomReads = 0;
+
     /** What this instance's app persistence calls moved (its connection to the shared collection). */
     private readonly traffic = noTraffic();
 
@@ -136,6 +140,7 @@ export class Instance {
             log: (line) => this.cluster.log(`[${this.number}] ${line}`),
             countCall: (key) => this.calls.set(key, (this.calls.get(key) ?? 0) + 1),
             readUsers: (count) => this.readUsers(count),
+            readRooms: (count) => (this.roomReads += count),
         };
         this.bridges = createBridges(engine, ctx);
         this.storages = createStorages(engine, store.apps, (entry) => {
@@ -344,6 +349,7 @@ export class Instance {
             events: sorted(this.events),
             bridgeCalls,
             userReads: this.userReads,
+            roomReads: this.roomReads,
             persistenceCalls,
             calls: sorted(this.calls),
             persistence: { ...this.traffic, ...this.cluster.store.persistence.held(this.appId) },
@@ -354,6 +360,7 @@ export class Instance {
         this.calls.clear();
         this.events.clear();
         this.userReads = 0;
+        this.roomReads = 0;
         Object.assign(this.traffic, noTraffic());
     }
 }

@@ -24,6 +24,8 @@ export interface InstanceContext {
     countCall(key: string): void;
     /** Counts `count` user documents read by the server (and takes the simulated time for them). */
     readUsers(count: number): Promise<void>;
+    /** Counts `count` room documents the database walked for a call (a page of getAllRooms walks every room it skips). */
+    readRooms(count: number): void;
 }
 
 /** What a bridge throws for a capability the host does not offer. */

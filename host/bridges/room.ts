@@ -105,6 +105,7 @@ export class HostRoomBridge {
             );
             if (out.length >= limit) break;
         }
+        this.ctx.readRooms(seen);
         return out;
     }
 

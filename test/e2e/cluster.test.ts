@@ -41,6 +41,7 @@ describe('a cluster of 3 instances', () => {
                 events: expect.any(Object),
                 bridgeCalls: Object.values(s.calls).reduce((a, b) => a + b, 0),
                 userReads: expect.any(Number),
+                roomReads: expect.any(Number),
                 persistenceCalls: Object.entries(s.calls).reduce((a, [key, n]) => a + (key.startsWith('PersistenceBridge.') ? n : 0), 0),
                 calls: expect.any(Object),
                 // What the app keeps is one shared collection: the same records and bytes on every instance.
@@ -61,7 +62,7 @@ describe('a cluster of 3 instances', () => {
         expect(refused.status).toBe(403);
     });
 
-    it('counts one server user read per member of each room whose members were read', async () => {
+    it('counts one server user read per member of each room whose members were read, and the rooms each listing walked', async () => {
         const stats = client().host.stats();
         const members = clusterWorkspace().rooms.reduce((sum, room) => sum + room.members.length, 0);
         const rooms = clusterWorkspace().rooms.length;
@@ -75,7 +76,10 @@ describe('a cluster of 3 instances', () => {
             expect(Object.keys(s.calls).filter((key) => /^RoomBridge\.(getById|getByName|getCreator|getOwners)/.test(key))).toEqual([]);
             const singleReads = ['getById', 'getByUsername', 'getAppUser'].reduce((sum, method) => sum + (s.calls[`UserBridge.${method}`] ?? 0), 0);
             expect(s.userReads).toBe((getMembers / rooms) * members + singleReads);
+            // One page holds every room: each listing walks them all once.
+            expect(s.roomReads).toBe((s.calls['RoomBridge.getAllRooms'] ?? 0) * rooms);
         }
+        expect(rooms).toBeLessThan(100);
         // The app crawls once for the whole cluster.
         expect(crawls).toBe(1);
     });
