@@ -130,7 +130,7 @@ export class DirectoryService {
     tick(mayWrite = true): Promise<void> {
         this.ticking ??= (async () => {
             try {
-                const meta = await this.readMeta();
+                const meta = await this.refreshMeta();
                 await this.keeper.follow(meta);
                 this.loadOrBuildIfNeeded(meta, mayWrite ? 'tick' : 'read-only');
             } catch (error) {
@@ -145,7 +145,7 @@ export class DirectoryService {
     /** The periodic upkeep (a scheduler job, which runs on one instance of the cluster): the cheap pass, or the safety net when due. */
     async rebuildIfDue(): Promise<void> {
         this.keeper.publishUnpublished();
-        this.loadOrBuildIfNeeded(await this.readMeta(), 'job');
+        this.loadOrBuildIfNeeded(await this.refreshMeta(), 'job');
     }
 
     /** Resolves when no crawl or load runs. */
@@ -311,7 +311,7 @@ export class DirectoryService {
             this.startWork('build', async () => {
                 const pointer = await firstBuild(this.rebuildContext(), meta, (report) => (this.report = report));
                 if (pointer) this.written(pointer);
-                await this.readMeta();
+                await this.refreshMeta();
             });
             return;
         }
@@ -325,12 +325,12 @@ export class DirectoryService {
         this.startWork(full ? 'reread' : 'pass', async () => {
             const pointer = await (full ? rereadAll : passAndCompact)(this.rebuildContext(), meta, state);
             if (pointer) this.written(pointer);
-            await this.readMeta();
+            await this.refreshMeta();
         });
     }
 
     /** Reads the meta records (one store read), and the upkeep's reports when a pass or full read has ended since they were read. */
-    private async readMeta(): Promise<ClusterMeta> {
+    private async refreshMeta(): Promise<ClusterMeta> {
         const meta = await readMeta(this.options.store);
         this.meta = meta;
         const upkeep = meta.upkeep && `${meta.upkeep.lastPassStartedAt}:${meta.upkeep.lastFullAt}`;
