@@ -660,5 +660,11 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number; now
     for (let d = 0; d < dmCount; d++) {
         addDm(inRooms[Math.floor(rand() * inRooms.length)], inRooms[Math.floor(rand() * inRooms.length)]);
     }
+    // Rooms were created and last changed before today, as in a workspace that ran before the app came.
+    for (const room of rooms) {
+        const createdMs = EPOCH + rand() * (NOW - EPOCH - DAY);
+        room.ts = iso(createdMs);
+        room._updatedAt = iso(createdMs + rand() * (NOW - createdMs));
+    }
     return { users, rooms };
 }
