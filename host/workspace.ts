@@ -660,6 +660,11 @@ export function generateDemoWorkspace(opts: { users?: number; seed?: number; now
     for (let d = 0; d < dmCount; d++) {
         addDm(inRooms[Math.floor(rand() * inRooms.length)], inRooms[Math.floor(rand() * inRooms.length)]);
     }
+    // Rocket.Chat made the direct rooms of the deactivated users read-only when it deactivated them.
+    const deactivated = new Set(users.filter((u) => u.active === false).map((u) => u._id));
+    for (const room of rooms) {
+        if (room.t === 'd' && room.members.some((id) => deactivated.has(id))) room.ro = true;
+    }
     // Rooms were created and last changed before today, as in a workspace that ran before the app came.
     for (const room of rooms) {
         const createdMs = EPOCH + rand() * (NOW - EPOCH - DAY);

@@ -96,11 +96,10 @@ export class ReadSink {
  * without its members (getAllRooms), then reads of just what may have
  * changed since the last pass:
  *
- * - a direct room whose read-only flag disagrees with its members as the
- *   directory holds them (Rocket.Chat marks a deactivated user's direct rooms
- *   read-only and clears it on reactivation, without an app event): those
- *   members, by id. An updated read-only room also has its members still
- *   shown active read (both may have been deactivated);
+ * - a direct room updated since the last pass whose read-only flag
+ *   disagrees with its members as the directory holds them (Rocket.Chat
+ *   marks a deactivated user's direct rooms read-only and clears it on
+ *   reactivation, without an app event): those members, by id;
  * - any other room updated since the last pass, unless it is bigger than
  *   the largest room read whole: its members.
  *
@@ -149,19 +148,21 @@ function updatedSince(room: IRoomRaw, since: number): boolean {
     return time >= since;
 }
 
-/** Members of a direct room whose active status the room's read-only flag puts in doubt (or whom the directory lacks). */
+/**
+ * Members of a direct room updated since the last pass whose active status
+ * the room's read-only flag puts in doubt (or whom the directory lacks).
+ * Rocket.Chat sets and clears the flag with the active status, which moves
+ * the room's `updatedAt`: a room not updated has nothing new to say (a flag
+ * that disagrees since before the app came is not read again every pass).
+ */
 export function directRoomSuspects(room: Pick<IRoomRaw, 'userIds' | 'isReadOnly'>, directory: Directory, updated: boolean): string[] {
+    if (!updated) return [];
     const ids = room.userIds ?? [];
     const members = ids.map((id) => directory.get(id));
     const unknown = ids.filter((_, index) => !members[index]);
-    const active = ids.filter((_, index) => members[index] && members[index]?.active !== false);
-    const inactive = ids.filter((_, index) => members[index]?.active === false);
-    if (room.isReadOnly === true) {
-        // Read-only: someone was deactivated. In doubt when everyone shows active, or when it changed since.
-        return [...unknown, ...(inactive.length === 0 || updated ? active : [])];
-    }
-    // Writable: nobody should show deactivated.
-    return [...unknown, ...inactive];
+    // Read-only: someone was deactivated (both may have been); writable: nobody should show deactivated.
+    const inDoubt = ids.filter((_, index) => members[index] && (members[index]?.active !== false) === (room.isReadOnly === true));
+    return [...unknown, ...inDoubt];
 }
 
 /** Whether two records say the same, field by field (key order aside). */

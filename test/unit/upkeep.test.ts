@@ -44,6 +44,8 @@ function setActiveStatus(ws: Workspace, id: string, active: boolean): void {
 describe('Upkeep: the cheap pass', () => {
     it('on an idle workspace reads no user: one look at the rooms, without members', async () => {
         const ws = workspace();
+        // Deactivated before Rocket.Chat marked direct rooms read-only: the flag disagrees, but the room says nothing new.
+        ws.users.set('dee', user('dee', { isEnabled: false }));
         const { svc } = instance(ws, new MemoryDatabase());
         await follow(svc);
         ws.calls = [];
