@@ -185,6 +185,17 @@ export class WorkspaceState {
         return true;
     }
 
+    private roomListCache?: { changes: number; size: number; list: WorkspaceRoom[] };
+
+    /** The rooms in their order, as a list to page through (kept until a change). */
+    roomList(): WorkspaceRoom[] {
+        const cache = this.roomListCache;
+        if (cache && cache.changes === this.changes && cache.size === this.rooms.size) return cache.list;
+        const list = [...this.rooms.values()];
+        this.roomListCache = { changes: this.changes, size: this.rooms.size, list };
+        return list;
+    }
+
     /** Removes a room with its memberships (and the messages sent there). */
     deleteRoom(roomId: string): void {
         const room = this.rooms.get(roomId);

@@ -91,11 +91,11 @@ export class HostRoomBridge {
         const { limit = 100, skip = 0 } = options;
         const types = filters.types && filters.types.length ? new Set<string>(filters.types as string[]) : undefined;
         const out: IRoomRaw[] = [];
-        let seen = 0;
-        for (const room of this.ctx.state.rooms.values()) {
-            if (types && !types.has(room.t)) continue;
-            if (filters.discussions === true || filters.teams === true) continue; // the host has neither
-            if (seen++ < skip) continue;
+        if (filters.discussions === true || filters.teams === true) return out; // the host has neither
+        // The database walks the rooms it skips (counted as such); the host jumps to the page.
+        const rooms = types ? this.ctx.state.roomList().filter((room) => types.has(room.t)) : this.ctx.state.roomList();
+        for (let i = skip; i < rooms.length && out.length < limit; i++) {
+            const room = rooms[i];
             const creatorId = this.ctx.state.roomCreatorId(room);
             const creator = creatorId ? this.ctx.state.getUser(creatorId) : undefined;
             out.push(
@@ -103,9 +103,8 @@ export class HostRoomBridge {
                     room.members.map((m) => this.ctx.state.getUser(m)?.username).filter((x): x is string => !!x),
                 ),
             );
-            if (out.length >= limit) break;
         }
-        this.ctx.readRooms(seen);
+        this.ctx.readRooms(Math.min(skip, rooms.length) + out.length);
         return out;
     }
 
