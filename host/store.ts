@@ -170,9 +170,9 @@ export class PersistenceCollection {
         return { records, bytes };
     }
 
-    /** Every record as stored (for saving the collection to disk). */
+    /** Every record as stored now (for saving the collection to disk): a write replaces a record, never changes it, so no copy is needed. */
     dump(): Array<Omit<PersistenceRecord, 'size'>> {
-        return [...this.records.values()].map(({ size: _size, ...record }) => copy(record));
+        return [...this.records.values()].map(({ size: _size, ...record }) => record);
     }
 
     /** Puts back records from `dump()`. */

@@ -79,6 +79,29 @@ describe('the data directory', () => {
         expect(loadDataDir(dir)?.persistence).toEqual([]);
     });
 
+    it('writes in slices, letting the store change between them: each document as it was when its slice was written, the rest with the next write', async () => {
+        const ws = workspace();
+        // Some megabytes of users ahead of the rooms: several slices, with turns of the loop between them.
+        ws.users.push(...Array.from({ length: 20_000 }, (_, i) => ({ _id: `u${i}`, username: `user-${i}`, name: `User Number ${i} With A Longer Name` })));
+        const store = new ClusterStore(ws);
+        const writer = new DataDirWriter(dir, store, () => undefined);
+        writer.start();
+        store.persistence.insert('app', { n: 1 });
+        setImmediate(() => {
+            // The first turn the write leaves: the users are being written, the rooms not yet.
+            store.workspace.removeMember('GENERAL', 'alice');
+            store.persistence.insert('app', { n: 2 });
+        });
+        await writer.save();
+
+        const first = loadDataDir(dir)!;
+        expect(first.workspace.users).toHaveLength(20_002);
+        expect(first.workspace.rooms.find((room) => room._id === 'GENERAL')?.members).toEqual(['admin']); // written after the change
+        expect(first.persistence.map((record) => record.data)).toEqual([{ n: 1 }]); // the records were listed before it
+        await writer.stop();
+        expect(loadDataDir(dir)!.persistence.map((record) => record.data)).toEqual([{ n: 1 }, { n: 2 }]);
+    });
+
     it('refuses a file it cannot read back, naming it', () => {
         const file = path.join(dir, 'store.json');
         fs.writeFileSync(file, '{"format": 1, "users": [');
