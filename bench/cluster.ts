@@ -1,5 +1,5 @@
 /**
- * npm run bench:cluster [-- --users 100000 --instances 3 --window 10m --grace 60s --user-read-us 0]
+ * npm run bench:cluster [-- --users 100000 --instances 3 --window 10m --grace 60s --user-read-us 0 --watch-passes]
  *
  * The cost of keeping the app's directory fresh on a cluster of Rocket.Chat
  * instances over one shared store, at the app's default settings:
@@ -12,7 +12,8 @@
  *    room joins (channels.invite) and leaves (channels.kick); the same figures,
  *    and for each kind how long until every instance answers with the change
  *    (polled every 100 ms for 3 s, then every second, until the window ends
- *    plus `--grace`);
+ *    plus `--grace`); with `--watch-passes`, when each instance ran the pass,
+ *    and which slow changes it explains;
  * 4. the whole cluster stopped (the store written to the data directory) and
  *    started again over it: what that restart costs.
  *
@@ -44,6 +45,8 @@ const INSTANCES = Number(option('instances', '3'));
 const WINDOW_S = seconds(option('window', '10m'));
 const GRACE_S = seconds(option('grace', '60s'));
 const USER_READ_US = Number(option('user-read-us', '0'));
+/** Asks every instance each second whether it runs the pass (costs a request each: off unless asked). */
+const WATCH_PASSES = process.argv.includes('--watch-passes');
 const PER_HOUR = 3600 / WINDOW_S;
 const root = path.resolve(__dirname, '..');
 const ADMIN = { 'X-User-Id': 'admin', 'X-Auth-Token': 'admin-token' };
@@ -251,30 +254,53 @@ async function main(): Promise<void> {
             }
         };
 
-        /** Ms until every instance answers with the change, or undefined if not by `deadline`. */
-        const visibleEverywhere = async (change: Change, sent: number, deadline: number): Promise<number | undefined> => {
-            if (!change.userId || !change.shows || change.untimable) return undefined;
+        /** Ms until each instance answered with the change (undefined for one that had not by `deadline`). */
+        const visibleOn = async (change: Change, sent: number, deadline: number): Promise<Array<number | undefined>> => {
+            const shownAfter: Array<number | undefined> = host.instances.map(() => undefined);
+            if (!change.userId || !change.shows || change.untimable) return shownAfter;
             const waiting = new Set(host.instances.map((_, n) => n));
-            while (Date.now() < deadline) {
+            while (Date.now() < deadline && waiting.size) {
                 for (const n of [...waiting]) {
                     const row = await rowOn(n, { _id: change.userId }).catch(() => null);
-                    if (row !== null && change.shows(row)) waiting.delete(n);
+                    if (row !== null && change.shows(row)) {
+                        waiting.delete(n);
+                        shownAfter[n] = Date.now() - sent;
+                    }
                 }
-                if (!waiting.size) {
-                    if (change.kind.startsWith('deactivate')) shownInactive.add(change.userId);
-                    return Date.now() - sent;
-                }
-                await sleep(Date.now() - sent < 3000 ? 100 : 1000);
+                if (waiting.size) await sleep(Date.now() - sent < 3000 ? 100 : 1000);
             }
-            return undefined;
+            if (!waiting.size && change.kind.startsWith('deactivate')) shownInactive.add(change.userId);
+            return shownAfter;
         };
 
         host.resetStats();
         log(`window with one change a second: ${WINDOW_S} s, then up to ${GRACE_S} s more to see them`);
         const windowStart = Date.now();
+        /** When an instance was running the pass or the safety net, seen by asking each instance every second. */
+        const passes: Array<{ instance: number; fromS: number; toS: number }> = [];
+        let watchingPasses = WATCH_PASSES;
+        const watchPasses = (async () => {
+            const open: Array<number | undefined> = host.instances.map(() => undefined);
+            while (watchingPasses) {
+                const at = (Date.now() - windowStart) / 1000;
+                await Promise.all(
+                    host.instances.map(async (instance, n) => {
+                        const info = (await call(`${instance.url}/api/apps/public/${host.appId}/directory.info`).catch(() => undefined))?.body;
+                        if (info?.passing && open[n] === undefined) open[n] = at;
+                        if (info && !info.passing && open[n] !== undefined) {
+                            passes.push({ instance: n, fromS: open[n], toS: at });
+                            open[n] = undefined;
+                        }
+                    }),
+                );
+                await sleep(1000);
+            }
+        })();
         const deadline = windowStart + (WINDOW_S + GRACE_S) * 1000;
         const failures: string[] = [];
-        const watches: Array<Promise<{ kind: Kind; ms?: number; shown: boolean; untimable: boolean }>> = [];
+        const watches: Array<
+            Promise<{ kind: Kind; via: number; sentS: number; ms?: number; perInstanceMs: Array<number | undefined>; shown: boolean; untimable: boolean }>
+        > = [];
         for (let i = 0; Date.now() - windowStart < WINDOW_S * 1000; i++) {
             await sleep(Math.max(0, windowStart + i * 1000 - Date.now()));
             if (Date.now() - windowStart >= WINDOW_S * 1000) break;
@@ -287,12 +313,27 @@ async function main(): Promise<void> {
                 log(failures[failures.length - 1]);
                 continue;
             }
+            const via = i % INSTANCES;
             watches.push(
-                visibleEverywhere(change, sent, deadline).then((ms) => ({ kind: change.kind, ms, shown: !!change.shows, untimable: !!change.untimable })),
+                visibleOn(change, sent, deadline).then((perInstanceMs) => ({
+                    kind: change.kind,
+                    via,
+                    sentS: (sent - windowStart) / 1000,
+                    ms: perInstanceMs.some((ms) => ms === undefined) ? undefined : Math.max(...(perInstanceMs as number[])),
+                    perInstanceMs,
+                    shown: !!change.shows,
+                    untimable: !!change.untimable,
+                })),
             );
         }
         const busy = cost(host.stats());
         const seen = await Promise.all(watches);
+        watchingPasses = false;
+        await watchPasses;
+        // Each instance's slowest look at the store meanwhile (directory.info keeps the worst of the last hour).
+        const polls = await Promise.all(
+            host.instances.map(async (instance) => (await call(`${instance.url}/api/apps/public/${host.appId}/directory.info`)).body?.polls),
+        );
         const latency = KINDS.map((kind) => {
             const mine = seen.filter((s) => s.kind === kind);
             const times = mine
@@ -331,6 +372,10 @@ async function main(): Promise<void> {
             idle,
             busy,
             latency,
+            /** Every timed change, and when instances ran the pass: the slow ones explained. */
+            samples: seen.filter((s) => s.ms !== undefined),
+            passes,
+            polls,
             restart,
         };
         fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
@@ -358,6 +403,11 @@ async function main(): Promise<void> {
                     `| ${l.kind} | ${l.made} | ${l.seen === undefined ? 'not shown by the directory' : `${l.seen}${l.untimable ? ` (${l.untimable} not timed: not shown inactive before)` : ''}`} | ${l.p50Ms === undefined ? '—' : `${(l.p50Ms / 1000).toFixed(2)} s`} | ${l.p95Ms === undefined ? '—' : `${(l.p95Ms / 1000).toFixed(2)} s`} |`,
             ),
             '',
+            WATCH_PASSES &&
+                `Passes and safety nets seen (instance: seconds into the window): ${passes.map((p) => `${p.instance}: ${p.fromS.toFixed(0)}–${p.toS.toFixed(0)}`).join(', ') || 'none'}.`,
+            ...slowChanges(seen, passes, windowStart),
+            `Slowest looks at the store, per instance (longest gap between two looks, longest look): ${polls.map((p, n) => `${n}: ${p?.longestGapMs} ms at ${p?.longestGapAt?.slice(11, 19)}, ${p?.longestLookMs} ms`).join('; ')}.`,
+            '',
             '| the cluster | |',
             '| --- | ---: |',
             `| first start: ready after, server user reads, getMembers calls, persistence written | ${(ready.ms / 1000).toFixed(1)} s, ${fmt(ready.userReads)}, ${fmt(ready.getMembers)}, ${mb(ready.persistenceWrittenBytes)} |`,
@@ -369,11 +419,25 @@ async function main(): Promise<void> {
             ...(failures.length ? ['', `${failures.length} changes failed:`, ...failures.map((f) => `- ${f}`)] : []),
             `Written to ${path.relative(process.cwd(), out)}.`,
         ];
-        console.log(lines.join('\n'));
+        console.log(lines.filter((line) => line !== false).join('\n'));
     } finally {
         await host.stop();
         fs.rmSync(dataDir, { recursive: true, force: true });
     }
+}
+
+/** Changes with an event that took more than a second, and the pass running meanwhile if one was. */
+function slowChanges(
+    seen: Array<{ kind: Kind; via: number; sentS: number; ms?: number; perInstanceMs: Array<number | undefined> }>,
+    passes: Array<{ instance: number; fromS: number; toS: number }>,
+    windowStart: number,
+): string[] {
+    const slow = seen.filter((s) => s.ms !== undefined && s.ms > 1000 && !s.kind.includes('setActiveStatus'));
+    return slow.map((s) => {
+        const during = passes.filter((p) => p.fromS - 1 <= s.sentS + s.ms! / 1000 && s.sentS <= p.toS + 1);
+        const where = during.length ? `, during the pass on instance ${during.map((p) => p.instance).join(' and ')}` : '';
+        return `- slow: ${s.kind} through instance ${s.via} at ${s.sentS.toFixed(0)} s (${new Date(windowStart + s.sentS * 1000).toISOString().slice(11, 19)}): ${s.perInstanceMs.map((ms) => ms ?? '—').join(' / ')} ms on the instances${where}`;
+    });
 }
 
 main().catch((error) => {

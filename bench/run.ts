@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --sizes 1000,10000,100000 --rounds 60]
+ * npm run bench [-- --sizes 1000,10000,100000 --rounds 60 --idle-s 180]
  *
  * For each workspace size: installs the packaged app in the real engine host
  * and measures, over HTTP as a client sees it:
@@ -10,7 +10,8 @@
  *   round trip) in random order, round after round: median, p95 and the ratio
  *   of medians to the floor's, all from the same run;
  * - the Deno process's memory once built, after the workload, and after 15 s
- *   and 3 minutes idle (V8 gives memory back some time after it is garbage);
+ *   and every 15 s up to 3 minutes idle, or `--idle-s` (V8 gives memory back
+ *   some time after it is garbage);
  * - the same workload (as many rounds, at most) while the safety net
  *   re-reads the whole workspace in the background (its interval and the
  *   pass period set to 20 s through the apps settings route), and the
@@ -37,7 +38,7 @@ const SIZES = option('sizes', '1000,10000,100000').split(',').map(Number);
 const ROUNDS = Number(option('rounds', '60'));
 const WARMUP_ROUNDS = 10;
 const IDLE_MS = 15_000;
-const LONG_IDLE_MS = 180_000;
+const LONG_IDLE_MS = Number(option('idle-s', '180')) * 1000;
 /** The pass period and safety-net interval set for the re-read phase. */
 const REBUILD_AGE_MS = 20_000;
 const REBUILD_WAIT_LIMIT_MS = 15 * 60_000;
@@ -235,8 +236,13 @@ async function benchSize(zipPath: string, size: number) {
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     const rssIdleMb = rssMb(host.denoPid());
 
-    await new Promise((resolve) => setTimeout(resolve, LONG_IDLE_MS - IDLE_MS));
-    const rssLongIdleMb = rssMb(host.denoPid());
+    // Sampled on the way: how the memory comes down, and whether it has stopped.
+    const rssIdleTraceMb: Array<number | null> = [rssIdleMb];
+    for (let waited = IDLE_MS; waited < LONG_IDLE_MS; waited += IDLE_MS) {
+        await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+        rssIdleTraceMb.push(rssMb(host.denoPid()));
+    }
+    const rssLongIdleMb = rssIdleTraceMb[rssIdleTraceMb.length - 1];
 
     // The safety net starts with the next job past its interval; the workload runs while it lasts.
     await setUpkeepEvery(host.url, host.appId, REBUILD_AGE_MS);
@@ -274,6 +280,7 @@ async function benchSize(zipPath: string, size: number) {
         rssAfterWorkloadMb,
         rssIdleMb,
         rssLongIdleMb,
+        rssIdleTraceMb,
         rssAfterRebuildMb,
         latencyMs: latency,
         duringRebuildMs: summarize(duringRebuild),
@@ -286,7 +293,7 @@ function print(result: Result): void {
     const build = result.build ?? {};
     console.log(
         `\n${result.users.toLocaleString('en')} users (${result.rooms} rooms): ready in ${result.readyMs} ms, first base written at ${result.settledMs} ms; directory built in ${build.durationMs} ms, ${build.bridgeCalls} bridge calls, ${build.userReads} user reads, loop held at most ${build.loopHeldMs} ms; ` +
-            `Deno RSS ${result.rssAfterBuildMb} MB once built (before any request), ${result.rssAfterWorkloadMb} MB after the workload, ${result.rssIdleMb} MB after ${IDLE_MS / 1000} s idle, ${result.rssLongIdleMb} MB after ${LONG_IDLE_MS / 1000} s idle; ` +
+            `Deno RSS ${result.rssAfterBuildMb} MB once built (before any request), ${result.rssAfterWorkloadMb} MB after the workload, ${result.rssIdleMb} MB after ${IDLE_MS / 1000} s idle, ${result.rssLongIdleMb} MB after ${LONG_IDLE_MS / 1000} s idle (every ${IDLE_MS / 1000} s: ${result.rssIdleTraceMb.join(', ')}); ` +
             `safety net re-read in ${result.rebuild?.durationMs} ms, loop held at most ${result.rebuild?.loopHeldMs} ms, ${result.rssAfterRebuildMb} MB right after`,
     );
     console.log('| request | median ms | p95 ms | median / floor | during rebuild: median ms (n) | × usual median |');

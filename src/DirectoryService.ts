@@ -4,6 +4,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { Change } from './cluster/changes';
 import { leaseIsFree } from './cluster/lease';
 import { ClusterMeta, readMeta, readUpkeepReports, SnapshotPointer, UpkeepReports } from './cluster/meta';
+import { PollWatch } from './cluster/pollWatch';
 import type { KeyedRecordStore } from './cluster/store';
 import type { Directory } from './core/directory';
 import { toUserRecord, UserRecord } from './core/record';
@@ -88,6 +89,8 @@ export class DirectoryService {
     private resolveFirstDirectory!: () => void;
     private timer?: ReturnType<typeof setInterval>;
     private ticking?: Promise<void>;
+    /** The slowest looks at the store: how stale this instance can be (a look that starts late was held by other work on the loop). */
+    private readonly polls = new PollWatch();
 
     constructor(private readonly options: DirectoryServiceOptions) {
         this.now = options.now ?? Date.now;
@@ -129,6 +132,7 @@ export class DirectoryService {
     /** Looks at the shared store: applies the others' changes, loads a newer snapshot, or (`mayWrite`) crawls when nobody has. */
     tick(mayWrite = true): Promise<void> {
         this.ticking ??= (async () => {
+            const startedAt = this.now();
             try {
                 const meta = await this.refreshMeta();
                 await this.keeper.follow(meta);
@@ -137,6 +141,7 @@ export class DirectoryService {
                 this.options.onError(error);
             } finally {
                 this.ticking = undefined;
+                this.polls.looked(startedAt, this.now());
             }
         })();
         return this.ticking;
@@ -170,6 +175,7 @@ export class DirectoryService {
             loading: this.work?.kind === 'load',
             passing: this.work?.kind === 'pass' || this.work?.kind === 'reread',
             instance: this.instanceId,
+            polls: { everyMs: POLL_MS, ...this.polls.report() },
             ageMs: snapshot ? this.now() - snapshot.crawlStartedAt : null,
             snapshot: snapshot
                 ? {

@@ -24,7 +24,7 @@ const pages = [
 /** The shell variables the pages set up once (see docs/endpoints.md). */
 const CALLERS: Record<string, string> = { ADMIN: 'admin', ALICE: 'alice', MANAGER: 'manager', AGENT: 'agent' };
 /** directory.info's timings and ids, which differ from run to run. */
-const VOLATILE = new Set(['ageMs', 'durationMs', 'loopHeldMs', 'builtAt', 'instance', 'id', 'builder']);
+const VOLATILE = new Set(['ageMs', 'durationMs', 'loopHeldMs', 'longestGapMs', 'longestLookMs', 'builtAt', 'instance', 'id', 'builder']);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 interface Example {

@@ -229,6 +229,24 @@ describe('DirectoryService: a cluster of instances', () => {
         expect(b.store.calls).toEqual(['find', 'find', 'find', 'find', 'find']);
     });
 
+    it('directory.info says how late its looks at the store came over the last hour: what a change from another instance may wait', async () => {
+        const ws = workspace();
+        const { svc } = instance(ws, new MemoryDatabase());
+        await follow(svc);
+        await svc.tick();
+        await clock.sleep(500);
+        await svc.tick();
+        await clock.sleep(2600); // the loop was held: the next look starts late
+        await svc.tick();
+        expect(svc.info()).toMatchObject({ polls: { everyMs: 500, longestGapMs: 2600, longestGapAt: new Date(clock.now()).toISOString() } });
+
+        for (let look = 0; look < 7201; look++) {
+            await clock.sleep(500);
+            await svc.tick();
+        }
+        expect(svc.info()).toMatchObject({ polls: { longestGapMs: 500 } }); // an hour later, the late look is forgotten
+    });
+
     it('keeps the store small: old snapshots are dropped, only the current and the previous one stay', async () => {
         const ws = workspace();
         const db = new MemoryDatabase();
