@@ -27,6 +27,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { generateDemoWorkspace, InstanceStats, prng, RunningHost, startHost, Workspace, WorkspaceUser } from '../host';
+import { rssMb } from './memory';
 
 function option(name: string, fallback: string): string {
     const index = process.argv.indexOf(`--${name}`);
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
         log(`idle window: ${WINDOW_S} s`);
         await sleep(WINDOW_S * 1000);
         const idle = cost(host.stats());
+        const rssIdleMb = host.instances.map((instance) => rssMb(instance.denoPid()));
 
         // 3. One change a second.
         const pool = candidates(workspace);
@@ -331,6 +333,7 @@ async function main(): Promise<void> {
         watchingPasses = false;
         await watchPasses;
         // Each instance's slowest look at the store meanwhile (directory.info keeps the worst of the last hour).
+        const rssAfterChangesMb = host.instances.map((instance) => rssMb(instance.denoPid()));
         const polls = await Promise.all(
             host.instances.map(async (instance) => (await call(`${instance.url}/api/apps/public/${host.appId}/directory.info`)).body?.polls),
         );
@@ -372,6 +375,8 @@ async function main(): Promise<void> {
             idle,
             busy,
             latency,
+            rssIdleMb,
+            rssAfterChangesMb,
             /** Every timed change, and when instances ran the pass: the slow ones explained. */
             samples: seen.filter((s) => s.ms !== undefined),
             passes,
@@ -394,6 +399,7 @@ async function main(): Promise<void> {
             `| room documents walked to list rooms | ${hourly(idle, (c) => c.roomReads)} | ${hourly(busy, (c) => c.roomReads)} |`,
             `| persistence written | ${hourly(idle, (c) => c.persistenceWrittenBytes, mb)} (${hourly(idle, (c) => c.persistenceWrites)} records) | ${hourly(busy, (c) => c.persistenceWrittenBytes, mb)} (${hourly(busy, (c) => c.persistenceWrites)} records) |`,
             `| persistence read | ${hourly(idle, (c) => c.persistenceReadBytes, mb)} (${hourly(idle, (c) => c.persistenceReads)} records) | ${hourly(busy, (c) => c.persistenceReadBytes, mb)} (${hourly(busy, (c) => c.persistenceReads)} records) |`,
+            `| Deno RSS of each instance at the window's end | ${rssIdleMb.join(' / ')} MB | ${rssAfterChangesMb.join(' / ')} MB (after the grace too) |`,
             `| records kept at the window's end | ${fmt(idle.recordsKept)} (${mb(idle.bytesKept)}) | ${fmt(busy.recordsKept)} (${mb(busy.bytesKept)}) |`,
             '',
             `| change (1 a second, mixed), visible on every instance | made | seen within the window + ${GRACE_S} s | p50 | p95 |`,

@@ -26,6 +26,7 @@ import * as path from 'path';
 
 import { generateDemoWorkspace, prng, startHost } from '../host';
 import type { Workspace } from '../host';
+import { rssMb } from './memory';
 
 const root = path.resolve(__dirname, '..');
 
@@ -145,16 +146,6 @@ function workload(workspace: Workspace, base: string, users: number) {
         }
         return round;
     };
-}
-
-function rssMb(pid: number | undefined): number | null {
-    if (!pid) return null;
-    try {
-        const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-        return match ? Math.round(Number(match[1]) / 1024) : null;
-    } catch {
-        return null;
-    }
 }
 
 function findZip(): string {
