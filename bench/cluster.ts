@@ -8,8 +8,9 @@
  * 2. an idle window: nothing changes; what the server and app persistence paid;
  * 3. a window with one change a second, each through the next instance, mixed:
  *    renames, status changes, logins, creations, deletions, deactivations and
- *    reactivations through users.update and through users.setActiveStatus,
- *    room joins (channels.invite) and leaves (channels.kick); the same figures,
+ *    reactivations through users.update and through users.setActiveStatus
+ *    (of users with a direct room: without one, only the daily safety net
+ *    sees it), room joins (channels.invite) and leaves (channels.kick); the same figures,
  *    and for each kind how long until every instance answers with the change
  *    (polled every 100 ms for 3 s, then every second, until the window ends
  *    plus `--grace`); with `--watch-passes`, when each instance ran the pass,
@@ -93,10 +94,10 @@ const KINDS = [
     'deactivate (users.update)',
     'room join',
     'reactivate (users.update)',
-    'deactivate (setActiveStatus)',
+    'deactivate (setActiveStatus), direct room',
     'room leave',
     'delete',
-    'reactivate (setActiveStatus)',
+    'reactivate (setActiveStatus), direct room',
     'status text',
 ] as const;
 type Kind = (typeof KINDS)[number];
@@ -160,19 +161,22 @@ async function main(): Promise<void> {
         }
         let cursor = 0;
         const deactivated = new Set<string>();
-        const take = () => {
+        // users.setActiveStatus sends no event: the pass sees it only through the user's direct rooms turning read-only (or
+        // writable again), so it is timed for users with one; a user without one waits for the safety net (a day).
+        const inDirectRoom = new Set(workspace.rooms.filter((room) => room.t === 'd').flatMap((room) => room.members));
+        const take = (withDirectRoom = false) => {
             for (let tries = 0; tries < pool.length; tries++) {
                 const user = pool[cursor++ % pool.length];
-                if (!deactivated.has(user._id)) return user;
+                if (!deactivated.has(user._id) && (!withDirectRoom || inDirectRoom.has(user._id))) return user;
             }
             throw new Error('no active user left to change');
         };
         // Deactivations stay (a reactivation 3 s later would hide one that only a rebuild shows); reactivations are of users inactive from the start.
         const inactive = workspace.users.filter((u) => u.active === false && u.type === 'user' && !u.federated);
-        const takeInactive = () => {
-            const user = inactive.shift();
-            if (!user) throw new Error('no inactive user left to reactivate');
-            return user._id;
+        const takeInactive = (withDirectRoom = false) => {
+            const at = inactive.findIndex((user) => !withDirectRoom || inDirectRoom.has(user._id));
+            if (at === -1) throw new Error('no inactive user left to reactivate');
+            return inactive.splice(at, 1)[0]._id;
         };
         const teams = workspace.rooms.filter((room) => room.t === 'c' && room._id.startsWith('team-'));
         let created: string | undefined;
@@ -229,14 +233,14 @@ async function main(): Promise<void> {
                     ok(await post(via, '/api/v1/users.update', { userId, data: { active: true } }));
                     return { kind, userId, shows: (row) => row?.active === true, untimable: !shownInactive.has(userId) };
                 }
-                case 'deactivate (setActiveStatus)': {
-                    const userId = take()._id;
+                case 'deactivate (setActiveStatus), direct room': {
+                    const userId = take(true)._id;
                     deactivated.add(userId);
                     ok(await post(via, '/api/v1/users.setActiveStatus', { userId, activeStatus: false }));
                     return { kind, userId, shows: (row) => row?.active === false };
                 }
-                case 'reactivate (setActiveStatus)': {
-                    const userId = takeInactive();
+                case 'reactivate (setActiveStatus), direct room': {
+                    const userId = takeInactive(true);
                     ok(await post(via, '/api/v1/users.setActiveStatus', { userId, activeStatus: true }));
                     return { kind, userId, shows: (row) => row?.active === true, untimable: !shownInactive.has(userId) };
                 }
