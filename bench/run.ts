@@ -47,7 +47,17 @@ const BUILD_WAIT_LIMIT_MS = 30 * 60_000;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+/** A GET over the kept-alive socket; sent once more on a fresh one when the server had just closed it (a reset before any answer). */
+async function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+    try {
+        return await getOnce(url, headers);
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') throw error;
+        return getOnce(url, headers);
+    }
+}
+
+function getOnce(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
         http.get(url, { agent, headers }, (response) => {
             let body = '';
