@@ -258,7 +258,7 @@ async function benchSize(zipPath: string, size: number) {
     const waitStarted = Date.now();
     let building = false;
     while (!building && Date.now() - waitStarted < REBUILD_WAIT_LIMIT_MS) {
-        building = JSON.parse((await get(`${base}/directory.info`, ADMIN)).body).passing;
+        building = (await readInfo()).passing;
         if (!building) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // As many rounds as measured before; then the re-read is left to finish alone (a big one would crawl on, starved, for long).
@@ -272,7 +272,7 @@ async function benchSize(zipPath: string, size: number) {
     }
     while (building) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        building = JSON.parse((await get(`${base}/directory.info`, ADMIN)).body).passing;
+        building = (await readInfo()).passing;
     }
     const rebuild = (await readInfo()).upkeep.lastFull;
     if (rebuild?.at === before.upkeep.lastFull?.at) throw new Error('the safety net did not run: the re-read measured would be the first build');
