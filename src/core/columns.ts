@@ -1,4 +1,5 @@
 import { Dictionary } from './dictionary';
+import { grownCapacity } from './growth';
 import { PathColumn } from './pathColumn';
 import type { UserRecord } from './record';
 import { RECORD_FIELDS } from './record';
@@ -49,8 +50,8 @@ export class UserColumns {
     readonly names: Array<string | undefined> = [];
     /** The address of a user's only email (most users have one). */
     readonly emailAddresses: Array<string | undefined> = [];
-    private readonly customFields: Array<Record<string, unknown> | undefined> = [];
-    private readonly extensions: Array<string | undefined> = [];
+    /** Few users have one: held by slot, not in a column. */
+    private readonly extensions = new Map<number, string>();
     private readonly aside = new Map<number, Partial<UserRecord>>();
 
     readonly types = new Dictionary<string>(String);
@@ -60,7 +61,7 @@ export class UserColumns {
         (roles) => JSON.stringify(roles),
         (roles) => Object.freeze([...roles]),
     );
-    /** Custom fields of plain values, held once for all users who have the same (most share a few). */
+    /** Custom fields of plain values, held once for all users who have the same (most share a few); others are held aside. */
     private readonly sharedCustomFields = new Dictionary<Record<string, unknown>>(
         (fields) => JSON.stringify(fields),
         (fields) => Object.freeze({ ...fields }),
@@ -73,6 +74,7 @@ export class UserColumns {
     statusCodes = new Uint32Array(0);
     statusTextCodes = new Uint32Array(0);
     roleCodes = new Uint32Array(0);
+    customFieldCodes = new Uint32Array(0);
     private dates: Record<DateField, Float64Array> = { lastLogin: new Float64Array(0), createdAt: new Float64Array(0), _updatedAt: new Float64Array(0) };
     private utcOffsets = new Float64Array(0);
 
@@ -85,7 +87,7 @@ export class UserColumns {
         if (size <= this.flags.length) {
             return;
         }
-        const capacity = Math.max(64, size, this.flags.length * 2);
+        const capacity = Math.max(size, grownCapacity(this.flags.length));
         const widen = <T extends Uint16Array | Uint32Array | Float64Array>(array: T): T => {
             const wider = new (array.constructor as new (n: number) => T)(capacity);
             wider.set(array);
@@ -96,6 +98,7 @@ export class UserColumns {
         this.statusCodes = widen(this.statusCodes);
         this.statusTextCodes = widen(this.statusTextCodes);
         this.roleCodes = widen(this.roleCodes);
+        this.customFieldCodes = widen(this.customFieldCodes);
         this.utcOffsets = widen(this.utcOffsets);
         for (const field of DATE_FIELDS) {
             this.dates[field] = widen(this.dates[field]);
@@ -145,8 +148,11 @@ export class UserColumns {
         this.utcOffsets[slot] = record.utcOffset ?? NaN;
         if (Number.isNaN(record.utcOffset)) aside.utcOffset = record.utcOffset;
         const fields = record.customFields;
-        this.customFields[slot] = fields && hasOnlyPlainValues(fields) ? this.sharedCustomFields.values[this.sharedCustomFields.code(fields)] : fields;
-        this.extensions[slot] = record.freeSwitchExtension;
+        const shared = !fields || hasOnlyPlainValues(fields);
+        this.customFieldCodes[slot] = shared ? this.sharedCustomFields.code(fields) : 0;
+        if (!shared) aside.customFields = fields;
+        if (record.freeSwitchExtension === undefined) this.extensions.delete(slot);
+        else this.extensions.set(slot, record.freeSwitchExtension);
         if (record.nameInsensitive !== derivedNameInsensitive(record.name)) aside.nameInsensitive = record.nameInsensitive;
 
         if (Object.keys(aside).length > 0) {
@@ -165,8 +171,8 @@ export class UserColumns {
         this.usernameColumn[slot] = undefined;
         this.names[slot] = undefined;
         this.emailAddresses[slot] = undefined;
-        this.customFields[slot] = undefined;
-        this.extensions[slot] = undefined;
+        this.customFieldCodes[slot] = 0;
+        this.extensions.delete(slot);
         this.roleCodes[slot] = 0;
         this.typeCodes[slot] = 0;
         this.aside.delete(slot);
@@ -187,8 +193,11 @@ export class UserColumns {
                 return from(this.usernameColumn);
             case 'name':
                 return from(this.names);
-            case 'customFields':
-                return from(this.customFields);
+            case 'customFields': {
+                const { customFieldCodes } = this;
+                const values = this.sharedCustomFields.values;
+                return (slot) => (flags[slot] & Flag.ASIDE ? this.field(slot, field) : values[customFieldCodes[slot]]);
+            }
             default:
                 return (slot) => this.field(slot, field);
         }
@@ -218,7 +227,7 @@ export class UserColumns {
         if (!column) {
             column = new PathColumn(path.slice(1), this.flags.length);
             for (let slot = 0; slot < this.flags.length; slot++) {
-                if (this.flags[slot] & Flag.LIVE) column.write(slot, this.customFields[slot]);
+                if (this.flags[slot] & Flag.LIVE) column.write(slot, this.field(slot, 'customFields') as UserRecord['customFields']);
             }
             if (this.pathColumns.size >= MAX_PATH_COLUMNS) {
                 this.pathColumns.delete(this.pathColumns.keys().next().value as string);
@@ -276,9 +285,9 @@ export class UserColumns {
                 return Number.isNaN(offset) ? undefined : offset;
             }
             case 'customFields':
-                return this.customFields[slot];
+                return this.sharedCustomFields.values[this.customFieldCodes[slot]];
             case 'freeSwitchExtension':
-                return this.extensions[slot];
+                return this.extensions.get(slot);
             default:
                 return undefined;
         }

@@ -1,4 +1,5 @@
 import { Flag, UserColumns } from './columns';
+import { IdIndex } from './idIndex';
 import { Job, RunInSteps, runNow } from './job';
 import type { UserRecord } from './record';
 import { SearchIndex } from './search';
@@ -68,7 +69,7 @@ const FIRST_PAGES = 1_000;
 
 export class Directory implements DirectoryColumns {
     private readonly users = new UserColumns();
-    private readonly slotById = new Map<string, number>();
+    private readonly slotById = new IdIndex((slot) => this.users.ids[slot]);
     private readonly freeSlots: number[] = [];
     /** Slots ever used: every scan stops here. */
     private slotCount = 0;
@@ -113,7 +114,7 @@ export class Directory implements DirectoryColumns {
     }
 
     has(id: string): boolean {
-        return this.slotById.has(id);
+        return this.slotById.get(id) !== undefined;
     }
 
     slotOf(id: string): number | undefined {
@@ -121,14 +122,16 @@ export class Directory implements DirectoryColumns {
     }
 
     /** Every user's id, without building records. */
-    ids(): IterableIterator<string> {
-        return this.slotById.keys();
+    *ids(): IterableIterator<string> {
+        for (let slot = 0; slot < this.slotCount; slot++) {
+            if (this.isLive(slot)) yield this.users.ids[slot] as string;
+        }
     }
 
     /** Every user as a record, built one at a time. */
     *records(): IterableIterator<UserRecord> {
-        for (const slot of this.slotById.values()) {
-            yield this.users.record(slot);
+        for (let slot = 0; slot < this.slotCount; slot++) {
+            if (this.isLive(slot)) yield this.users.record(slot);
         }
     }
 
@@ -190,7 +193,7 @@ export class Directory implements DirectoryColumns {
         const known = slot !== undefined;
         if (slot === undefined) {
             slot = this.freeSlots.pop() ?? this.slotCount++;
-            this.slotById.set(record._id, slot);
+            this.slotById.add(record._id, slot);
         } else {
             this.orders.forEach((order) => order.remove(slot as number));
         }
@@ -207,10 +210,10 @@ export class Directory implements DirectoryColumns {
             return false;
         }
         this.orders.forEach((order) => order.remove(slot));
+        this.slotById.delete(id, slot);
         this.users.clear(slot);
         this.changed(slot);
         this.search.changed(slot);
-        this.slotById.delete(id);
         this.freeSlots.push(slot);
         return true;
     }

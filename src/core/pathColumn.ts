@@ -1,5 +1,6 @@
 import { valuesAtPath } from './compare';
 import { Dictionary } from './dictionary';
+import { grownCapacity } from './growth';
 
 /** A slot whose path reaches structures: tested on its own. */
 export const NOT_CODED = 0xffffffff;
@@ -21,7 +22,7 @@ export class PathColumn {
 
     reserve(capacity: number): void {
         if (capacity > this.codes.length) {
-            const wider = new Uint32Array(capacity);
+            const wider = new Uint32Array(Math.max(capacity, grownCapacity(this.codes.length)));
             wider.set(this.codes);
             this.codes = wider;
         }

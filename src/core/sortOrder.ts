@@ -1,5 +1,6 @@
 import type { UserColumns } from './columns';
 import { compareStrings, compareValues, sortValue } from './compare';
+import { grownCapacity } from './growth';
 import { Job, runNow, STEP } from './job';
 import type { Direction } from './params';
 
@@ -92,7 +93,7 @@ export class SortedOrder {
     insert(slot: number): void {
         const index = this.search(slot);
         if (this.count === this.sorted.length) {
-            const wider = new Int32Array(Math.max(64, this.count * 2));
+            const wider = new Int32Array(grownCapacity(this.count));
             wider.set(this.sorted);
             this.sorted = wider;
         }
