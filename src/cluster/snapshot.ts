@@ -7,8 +7,13 @@ const chunkKey = (id: string, index: number) => `user-directory/snapshot/${id}/$
 /** Marks a snapshot being written; the marker goes with the pointer, or with the snapshot's records when a writer cleans up after one that died. */
 const PENDING_KEY = 'user-directory/snapshot-pending';
 
-/** Users per stored chunk: about 2–3 MB of JSON, far below MongoDB's 16 MB document limit. */
-export const CHUNK_USERS = 5000;
+/**
+ * Users per stored chunk: about 400 KB of JSON. Each chunk is one message
+ * between the app's runtime and the server, and the runtime's encoder keeps
+ * a buffer as big as twice the largest message it ever sent: 5,000 users a
+ * chunk kept about 4 MB for good on the instance that writes the bases.
+ */
+export const CHUNK_USERS = 1000;
 
 interface Chunk {
     index: number;
