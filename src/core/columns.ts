@@ -74,7 +74,7 @@ export class UserColumns {
     statusCodes = new Uint32Array(0);
     statusTextCodes = new Uint32Array(0);
     roleCodes = new Uint32Array(0);
-    customFieldCodes = new Uint32Array(0);
+    private customFieldCodes = new Uint32Array(0);
     private dates: Record<DateField, Float64Array> = { lastLogin: new Float64Array(0), createdAt: new Float64Array(0), _updatedAt: new Float64Array(0) };
     private utcOffsets = new Float64Array(0);
 
