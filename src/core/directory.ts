@@ -47,7 +47,7 @@ export interface DirectoryColumns {
     /** By role-list code: 1 when the list holds any of the roles. */
     roleListsWithAny(roles: readonly string[]): Uint8Array;
     typeCode(type: string): number | undefined;
-    /** Slots whose username or name (and emails, when asked) contain the lower-cased text. */
+    /** Slots whose username or name (and emails, when asked) contain the lower-cased text: a bitmap the next search fills again. */
     searchHits(needle: string, includeEmails: boolean): Uint8Array;
 }
 
@@ -325,7 +325,16 @@ export class Directory implements DirectoryColumns {
         if (cached && cached.version === this.version) {
             return cached;
         }
-        const matches = new Uint8Array(this.slotCount);
+        // A bitmap the cache lets go of (stale, or the oldest) is filled again rather than a new one allocated:
+        // the runtime's allocator keeps the peak of a burst of such buffers long after they are garbage.
+        this.results.delete(key);
+        let spare = cached?.matches;
+        if (this.results.size >= MAX_CACHED_RESULTS) {
+            const oldest = this.results.keys().next().value as string;
+            spare ??= this.results.get(oldest)?.matches;
+            this.results.delete(oldest);
+        }
+        const matches = spare?.length === this.slotCount ? spare : new Uint8Array(this.slotCount);
         const flags = this.users.flags;
         for (let slot = 0; slot < matches.length; slot++) {
             matches[slot] = flags[slot] & Flag.LIVE ? 1 : 0;
@@ -334,10 +343,6 @@ export class Directory implements DirectoryColumns {
         let total = 0;
         for (let slot = 0; slot < matches.length; slot++) {
             total += matches[slot];
-        }
-        this.results.delete(key);
-        if (this.results.size >= MAX_CACHED_RESULTS) {
-            this.results.delete(this.results.keys().next().value as string);
         }
         const result = { version: this.version, matches, total };
         this.results.set(key, result);

@@ -72,6 +72,7 @@ export interface SearchedUsers {
  */
 export class SearchIndex {
     private texts?: SearchTexts;
+    private scratch = new Uint8Array(0);
 
     constructor(private readonly directory: SearchedUsers) {}
 
@@ -79,9 +80,14 @@ export class SearchIndex {
         return !!this.texts;
     }
 
-    /** Slots (of `size`) whose username or name (and emails, when asked) contain the lower-cased needle. */
+    /**
+     * Slots (of `size`) whose username or name (and emails, when asked)
+     * contain the lower-cased needle. The bitmap is the index's own, filled
+     * again by the next search (one buffer, not one per request): read it
+     * before searching again.
+     */
     hits(needle: string, includeEmails: boolean, size: number): Uint8Array {
-        const hits = new Uint8Array(size);
+        const hits = this.scratch.length === size ? this.scratch.fill(0) : (this.scratch = new Uint8Array(size));
         if (needle.includes(SEGMENT_END)) {
             return hits; // no username, name or email holds a NUL
         }
